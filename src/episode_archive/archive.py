@@ -1,0 +1,135 @@
+"""The whole archive, read before anything is rendered: every episode, person, topic and link.
+
+`load_archive` never stops at the first problem: it collects every `Problem` so that `check` can
+report them all in one run, and the plugin can fail the build with the full list.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from . import metadata
+from .clean import clean, speaker_labels
+from .errors import ArchiveError, Problem
+from .model import Archive, Episode
+from .options import Options
+from .people import collect_people, normalise_name
+from .readers import is_transcript, read_transcript
+from .related import find_related
+from .slugs import make_slug
+from .topics import assign_topics, collect_topics
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+
+def find_transcripts(episodes_dir: Path) -> list[Path]:
+    """Transcript files under episodes/, sorted, never following a link out of the folder."""
+    root = episodes_dir.resolve()
+    found = []
+    for path in sorted(episodes_dir.rglob("*")):
+        if not path.is_file() or not is_transcript(path):
+            continue
+        if any(part.startswith(".") for part in path.relative_to(episodes_dir).parts):
+            continue
+        if not path.resolve().is_relative_to(root):
+            continue
+        found.append(path)
+    return found
+
+
+def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Episode:
+    """Read, merge metadata, clean: one transcript to one Episode, or an ArchiveError."""
+    source = path.relative_to(episodes_dir).as_posix()
+    sidecar = metadata.load_sidecar(path)
+    catalog_row = catalog.get(source, {})
+    # The sidecar or catalogue may force a reader or an encoding, so read those before the file.
+    pre, pre_errors = metadata.convert_fields(
+        {k: v for k, v in {**catalog_row, **sidecar}.items() if k in {"format", "encoding"}})
+    if pre_errors:
+        raise pre_errors[0]
+    transcript = read_transcript(path, source, pre.get("format"), pre.get("encoding"))
+    fields = metadata.merged_fields(transcript, sidecar, catalog_row)
+    values, errors = metadata.convert_fields(fields)
+    if errors:
+        raise errors[0]
+
+    derived_date, derived_title = metadata.derived_from_path(path)
+    date = values.get("date", derived_date)
+    if date is None:
+        raise ArchiveError(path, 1, "no date: add `date: YYYY-MM-DD` to the front matter or a sidecar "
+                                    f"{path.with_suffix('.yml').name}, or name the file YYYY-MM-DD-title{path.suffix}")
+    speakers = [normalise_name(n) for n in values.get("speakers", [])]
+    transcript = clean(transcript, speakers)
+    if not speakers:
+        speakers = speaker_labels(transcript, [])
+    if not speakers:
+        raise ArchiveError(path, 1, "no speakers: add `speakers: [\"Name\"]` to the front matter or a sidecar, "
+                                    "or a row in episodes/catalog.csv")
+    topics = values.get("topics") or values.get("tags") or []
+    return Episode(
+        slug=values.get("slug") or make_slug(Path(source).with_suffix("").as_posix().replace("/", "-")),
+        title=values.get("title", derived_title),
+        date=date,
+        speakers=speakers,
+        source=source,
+        transcript=transcript,
+        show=values.get("show") or metadata.show_from_folder(source),
+        topics=list(topics),
+        given_topics=bool(topics),
+        description=values.get("description") or values.get("summary"),
+        audio=values.get("audio"),
+        duration=values.get("duration"),
+    )
+
+
+def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Problem]]:
+    """Read every transcript; return what could be published and every problem found."""
+    started = time.perf_counter()
+    problems: list[Problem] = []
+    episodes: list[Episode] = []
+    catalog: dict[str, dict] = {}
+    if episodes_dir.is_dir():
+        try:
+            catalog = metadata.load_catalog(episodes_dir)
+        except ArchiveError as error:
+            problems.append(error.problem)
+        for path in find_transcripts(episodes_dir):
+            try:
+                episodes.append(load_episode(path, episodes_dir, catalog))
+            except ArchiveError as error:
+                problems.append(error.problem)
+    problems.extend(_slug_collisions(episodes, episodes_dir))
+    log.info("read %d episodes (%d problems) in %.2f s", len(episodes), len(problems),
+             time.perf_counter() - started)
+
+    started = time.perf_counter()
+    assign_topics(episodes, options.topics_per_episode)
+    archive = Archive(
+        episodes=sorted(episodes, key=lambda e: e.sort_key),
+        people=collect_people(episodes),
+        topics=collect_topics(episodes),
+        related=find_related(episodes, options.related_count),
+    )
+    log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
+             time.perf_counter() - started)
+    return archive, problems
+
+
+def _slug_collisions(episodes: list[Episode], episodes_dir: Path) -> list[Problem]:
+    """Two episodes with one URL is an error naming both; the later one is not published."""
+    problems: list[Problem] = []
+    owners: dict[str, Episode] = {}
+    for episode in list(episodes):
+        key = episode.slug.casefold()
+        if key in owners:
+            first = owners[key]
+            problems.append(Problem(
+                episodes_dir / episode.source, 1,
+                f"slug {episode.slug!r} is already used by {first.source}; give one of them "
+                "another `slug:` in its metadata"))
+            episodes.remove(episode)
+        else:
+            owners[key] = episode
+    return problems

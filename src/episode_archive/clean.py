@@ -1,0 +1,102 @@
+"""Cleaning: fix mojibake, decide which labels are speakers, and reflow lines into paragraphs.
+
+Labels need evidence before they become people: a label that recurs in the transcript, or that
+names a speaker the metadata already knows. "Note: this is..." said once stays a sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import ftfy
+
+from .model import Segment, Transcript
+
+PARAGRAPH_WORDS = 120
+# ftfy repairs mojibake; everything else it could do (uncurling quotes, unescaping HTML entities,
+# changing widths) would alter what the speaker typed, so it stays off.
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization="NFC",
+)
+
+
+def fix_text(text: str) -> str:
+    return ftfy.fix_text(text, _FTFY)
+
+
+def clean(transcript: Transcript, known_speakers: list[str]) -> Transcript:
+    """Return the transcript with repaired text, resolved speaker labels and reflowed paragraphs."""
+    if transcript.markdown_body is not None:
+        return dataclasses.replace(transcript, markdown_body=fix_text(transcript.markdown_body))
+    segments = [dataclasses.replace(s, text=fix_text(s.text)) for s in transcript.segments]
+    segments = _resolve_labels(segments, known_speakers)
+    return dataclasses.replace(transcript, segments=_reflow(segments))
+
+
+def speaker_labels(transcript: Transcript, known_speakers: list[str]) -> list[str]:
+    """The speakers the transcript's labels name, in order of first appearance."""
+    names: list[str] = []
+    for segment in _resolve_labels(transcript.segments, known_speakers):
+        if segment.speaker and segment.speaker not in names:
+            names.append(segment.speaker)
+    return names
+
+
+def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[Segment]:
+    counts: dict[str, int] = {}
+    for segment in segments:
+        if segment.speaker:
+            counts[segment.speaker.casefold()] = counts.get(segment.speaker.casefold(), 0) + 1
+    known = {name.casefold(): name for name in known_speakers}
+    resolved: list[Segment] = []
+    current: str | None = None
+    for segment in segments:
+        if segment.kind == "heading":
+            resolved.append(segment)
+            continue
+        label = segment.speaker
+        if label is not None:
+            key = label.casefold()
+            if key in known:
+                current = known[key]
+            elif counts[key] >= 2:
+                current = label
+            else:
+                # Not enough evidence: put the words back as they were written.
+                resolved.append(dataclasses.replace(segment, text=f"{label}: {segment.text}", speaker=current))
+                continue
+            resolved.append(dataclasses.replace(segment, speaker=current))
+        else:
+            # An unlabelled paragraph continues the current speaker's turn.
+            resolved.append(dataclasses.replace(segment, speaker=current))
+    return resolved
+
+
+def _reflow(segments: list[Segment]) -> list[Segment]:
+    """Join one-sentence-per-line blocks into paragraphs of about PARAGRAPH_WORDS words."""
+    paragraphs: list[Segment] = []
+    for segment in segments:
+        if segment.kind != "text":
+            paragraphs.append(segment)
+            continue
+        current: list[str] = []
+        words = 0
+        for line in segment.text.split("\n"):
+            line = " ".join(line.split())
+            if not line:
+                continue
+            current.append(line)
+            words += len(line.split())
+            if words >= PARAGRAPH_WORDS:
+                paragraphs.append(dataclasses.replace(segment, text=" ".join(current)))
+                current, words = [], 0
+        if current:
+            paragraphs.append(dataclasses.replace(segment, text=" ".join(current)))
+    return paragraphs

@@ -1,0 +1,130 @@
+"""The `episode-archive` command: new, check, export. Plain Python, no MkDocs import."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .archive import load_archive
+from .errors import ArchiveError
+from .project import Project, load_project
+from .render import HOME_MARKERS, expand_markers, render_pages
+from .scaffold import write_scaffold
+
+EXPORT_MARKER = ".episode-archive-export"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="episode-archive", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    new = commands.add_parser("new", help="create a new archive project that builds with `mkdocs build`")
+    new.add_argument("directory", type=Path)
+
+    check = commands.add_parser("check", help="validate every transcript and its metadata without building")
+    check.add_argument("--project", type=Path, default=Path("."), help="the project folder (with mkdocs.yml)")
+
+    export = commands.add_parser("export", help="write the generated Markdown pages to a folder")
+    export.add_argument("--project", type=Path, default=Path("."), help="the project folder (with mkdocs.yml)")
+    export.add_argument("--out", type=Path, required=True, help="output folder (replaced as a whole)")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "new":
+            return cmd_new(args.directory)
+        if args.command == "check":
+            return cmd_check(args.project)
+        return cmd_export(args.project, args.out)
+    except ArchiveError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def cmd_new(directory: Path) -> int:
+    created = write_scaffold(directory)
+    print(f"Created {len(created)} files in {directory}. Next: cd {directory} && mkdocs serve")
+    return 0
+
+
+def cmd_check(project_dir: Path) -> int:
+    project = load_project(project_dir)
+    archive, problems = load_archive(project.episodes_dir, project.options)
+    for problem in problems:
+        print(problem.format(Path.cwd()) if _is_under(problem.path, Path.cwd()) else problem.format())
+    if problems:
+        print(f"{len(problems)} problem(s) in {project.episodes_dir}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(archive.episodes)} episodes, {len(archive.people)} speakers, {len(archive.topics)} topics",
+          file=sys.stderr)
+    return 0
+
+
+def exported_pages(project: Project) -> dict[str, str]:
+    """The generated pages, plus the hand-written pages whose markers the plugin fills in."""
+    archive, problems = load_archive(project.episodes_dir, project.options)
+    if problems:
+        raise ArchiveError(problems[0].path, problems[0].line,
+                           f"{problems[0].message} (and {len(problems) - 1} more; run `episode-archive check`)"
+                           if len(problems) > 1 else problems[0].message)
+    pages = render_pages(archive, project.options)
+    if project.docs_dir.is_dir():
+        for path in sorted(project.docs_dir.rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            if any(marker in text for marker in HOME_MARKERS):
+                src = path.relative_to(project.docs_dir).as_posix()
+                pages[src] = expand_markers(text, src, archive, project.options)
+    return pages
+
+
+def cmd_export(project_dir: Path, out: Path) -> int:
+    project = load_project(project_dir)
+    out = out.resolve()
+    for inside in (project.episodes_dir, project.docs_dir):
+        if _is_under(out, inside.resolve()):
+            raise ArchiveError(out, 1, f"--out must not be inside {inside}; the export would be read back as input")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / EXPORT_MARKER).exists())):
+        raise ArchiveError(out, 1, "exists and is not an earlier export; choose an empty or new folder")
+    pages = exported_pages(project)
+    write_atomically(out, pages)
+    print(f"exported {len(pages)} pages to {out}", file=sys.stderr)
+    return 0
+
+
+def write_atomically(out: Path, pages: dict[str, str]) -> None:
+    """Write every page into a fresh folder beside `out`, then swap it in: never a half export."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for src, content in pages.items():
+            target = staging / src
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8", newline="\n")
+        (staging / EXPORT_MARKER).write_text("Written by episode-archive export; replaced on each export.\n")
+        retired = None
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.rename(out, retired / "old")
+        os.rename(staging, out)
+        if retired is not None:
+            shutil.rmtree(retired)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The data that flows through the pipeline: plain, typed, no behaviour beyond small helpers.
+
+Readers produce a `Transcript`, the metadata stage turns it into an `Episode`, and the archive stage
+collects every episode with its people, topics and related links into an `Archive` that the renderer
+reads. Nothing here knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+SegmentKind = Literal["text", "heading", "stage"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One block of a transcript: a paragraph of speech, a heading, or a stage direction.
+
+    `text` is always plain text as spoken or typed, never markup: the renderer escapes it.
+    """
+
+    text: str
+    kind: SegmentKind = "text"
+    speaker: str | None = None
+    level: int = 2
+    line: int = 0
+    start: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceField:
+    """A metadata value together with where it was written, for error messages."""
+
+    value: Any
+    path: Path
+    line: int
+
+
+@dataclass
+class Transcript:
+    """What a reader found in one file, before metadata is merged.
+
+    For curated Markdown the body stays Markdown (`markdown_body`); for every other format the
+    content is `segments` of plain text.
+    """
+
+    path: Path
+    source: str
+    format: str
+    segments: list[Segment] = field(default_factory=list)
+    markdown_body: str | None = None
+    front_matter: dict[str, SourceField] = field(default_factory=dict)
+    header: dict[str, SourceField] = field(default_factory=dict)
+    dropped_lines: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def word_count(self) -> int:
+        if self.markdown_body is not None:
+            return len(self.markdown_body.split())
+        return sum(len(segment.text.split()) for segment in self.segments)
+
+    def plain_text(self) -> str:
+        """The spoken text without markup, for topic extraction and similarity."""
+        if self.markdown_body is not None:
+            return self.markdown_body
+        return "\n".join(segment.text for segment in self.segments if segment.kind != "stage")
+
+
+@dataclass
+class Episode:
+    """One published episode: a transcript plus its merged, validated metadata."""
+
+    slug: str
+    title: str
+    date: dt.date
+    speakers: list[str]
+    source: str
+    transcript: Transcript
+    show: str | None = None
+    topics: list[str] = field(default_factory=list)
+    given_topics: bool = False
+    description: str | None = None
+    audio: str | None = None
+    duration: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str]:
+        return (self.date, self.slug)
+
+
+@dataclass
+class Person:
+    """A speaker and the episodes they appear in, oldest first."""
+
+    name: str
+    slug: str
+    episodes: list[Episode] = field(default_factory=list)
+
+    @property
+    def first(self) -> dt.date:
+        return self.episodes[0].date
+
+    @property
+    def last(self) -> dt.date:
+        return self.episodes[-1].date
+
+
+@dataclass
+class Topic:
+    """A topic and its episodes, oldest first."""
+
+    name: str
+    slug: str
+    episodes: list[Episode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """A link from one episode to another, with the reason a reader can check."""
+
+    episode: Episode
+    score: float
+    reason: str
+
+
+@dataclass
+class Archive:
+    """Everything known about the archive, read in full before any page is rendered."""
+
+    episodes: list[Episode]
+    people: dict[str, Person]
+    topics: dict[str, Topic]
+    related: dict[str, list[RelatedLink]]
+
+    @property
+    def newest_first(self) -> list[Episode]:
+        return sorted(self.episodes, key=lambda episode: episode.sort_key, reverse=True)

@@ -1,0 +1,23 @@
+"""Archive options with their defaults, shared by the MkDocs plugin and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a project can set under `plugins: - episode-archive:` in mkdocs.yml."""
+
+    episodes_dir: str = "episodes"
+    """Folder with the transcripts, relative to mkdocs.yml."""
+    latest_count: int = 10
+    """How many episodes the home page's latest list shows."""
+    chart_speakers: int = 25
+    """Rows in the appearances chart: the most frequent speakers; the table lists everyone."""
+    related_count: int = 5
+    """At most this many related talks per episode."""
+    topics_per_episode: int = 5
+    """Topics extracted for an episode that has none in its metadata."""
+    use_directory_urls: bool = True
+    """Mirrors MkDocs' own setting; needed for links inside inline SVG."""

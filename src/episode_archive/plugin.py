@@ -1,0 +1,105 @@
+"""The MkDocs plugin: glue only. Reads the archive, hands MkDocs virtual pages, fills home markers.
+
+Nothing is written into docs/: every page is a `File.generated` virtual file. Episode, speaker and
+topic pages are kept out of the navigation (`NOT_IN_NAV`) so that each page's HTML does not grow
+with the archive; readers reach them through the index pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .archive import load_archive
+from .model import Archive
+from .options import Options
+from .render import expand_markers, render_pages
+from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX
+from .stylesheet import STYLESHEET, STYLESHEET_PATH
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+_IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES}
+
+
+class EpisodeArchiveConfig(Config):
+    episodes_dir = c.Type(str, default=Options.episodes_dir)
+    """Folder with the transcripts, relative to mkdocs.yml."""
+    latest_count = c.Type(int, default=Options.latest_count)
+    """How many episodes `<!-- episode-archive:latest -->` lists."""
+    chart_speakers = c.Type(int, default=Options.chart_speakers)
+    """Rows in the appearances chart (the most frequent speakers)."""
+    related_count = c.Type(int, default=Options.related_count)
+    """At most this many related talks per episode."""
+    topics_per_episode = c.Type(int, default=Options.topics_per_episode)
+    """Topics extracted for an episode whose metadata gives none."""
+
+
+def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> Options:
+    return Options(
+        episodes_dir=config.episodes_dir,
+        latest_count=config.latest_count,
+        chart_speakers=config.chart_speakers,
+        related_count=config.related_count,
+        topics_per_episode=config.topics_per_episode,
+        use_directory_urls=mkdocs_config.use_directory_urls,
+    )
+
+
+class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
+    def __init__(self) -> None:
+        self.options = Options()
+        self.episodes_dir = Path(Options.episodes_dir)
+        self.archive: Archive | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.options = options_from(self.config, config)
+        project_dir = Path(config.config_file_path or ".").resolve().parent
+        self.episodes_dir = project_dir / self.options.episodes_dir
+        if STYLESHEET_PATH not in config.extra_css:
+            config.extra_css.append(STYLESHEET_PATH)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        archive, problems = load_archive(self.episodes_dir, self.options)
+        if problems:
+            root = self.episodes_dir.parent
+            listing = "\n".join(problem.format(root) for problem in problems)
+            raise PluginError(f"episode-archive found {len(problems)} problem(s); fix them (or run "
+                              f"`episode-archive check`) and build again:\n{listing}")
+        started = time.perf_counter()
+        pages = render_pages(archive, self.options)
+        pages[STYLESHEET_PATH] = STYLESHEET
+        for src_uri, content in pages.items():
+            existing = files.get_file_from_path(src_uri)
+            if existing is not None:
+                raise PluginError(
+                    f"docs/{src_uri} is a hand-written page where episode-archive generates one; "
+                    "rename or move it (the plugin never replaces your pages)")
+            inclusion = InclusionLevel.UNDEFINED
+            if src_uri.endswith(".md") and src_uri not in _IN_NAV:
+                inclusion = InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+        log.info("episode-archive: rendered %d pages in %.2f s", len(pages), time.perf_counter() - started)
+        self.archive = archive
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.archive is None or page.file.generated_by:
+            return markdown
+        return expand_markers(markdown, page.file.src_uri, self.archive, self.options)
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        # `mkdocs serve` watches docs/ only; transcripts live beside it.
+        if self.episodes_dir.is_dir():
+            server.watch(str(self.episodes_dir))
+        return server

@@ -1,0 +1,266 @@
+"""Markdown pages for the archive: episodes, speakers, topics, appearances, indexes, home blocks.
+
+Every page is complete Markdown with front matter: what a reader sees, apart from theme chrome, is
+in it, so `episode-archive export` gives pages another engine can render. Links between pages are
+relative `.md` links, which MkDocs resolves and validates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+
+from ..model import Archive, Episode, Person, Topic
+from ..options import Options
+from ..people import person_slug
+from ..slugs import make_slug
+from .chart import appearances_svg, chart_people
+from .markup import escape_text, front_matter, link, long_date, relative_link
+
+WORDS_PER_MINUTE = 200
+EPISODES_INDEX = "episodes/index.md"
+SPEAKERS_INDEX = "speakers/index.md"
+TOPICS_INDEX = "topics/index.md"
+APPEARANCES = "appearances/index.md"
+
+
+def episode_src(episode: Episode) -> str:
+    return f"episodes/{episode.slug}.md"
+
+
+def speaker_src(slug: str) -> str:
+    return f"speakers/{slug}.md"
+
+
+def topic_src(slug: str) -> str:
+    return f"topics/{slug}.md"
+
+
+def render_pages(archive: Archive, options: Options) -> dict[str, str]:
+    """Every generated page, keyed by its path under docs/ (which is also its export path)."""
+    pages: dict[str, str] = {
+        EPISODES_INDEX: episodes_index(archive),
+        SPEAKERS_INDEX: speakers_index(archive),
+        TOPICS_INDEX: topics_index(archive),
+        APPEARANCES: appearances_page(archive, options),
+    }
+    for episode in archive.episodes:
+        pages[episode_src(episode)] = episode_page(episode, archive)
+    for person in archive.people.values():
+        pages[speaker_src(person.slug)] = speaker_page(person)
+    for topic in archive.topics.values():
+        pages[topic_src(topic.slug)] = topic_page(topic)
+    return pages
+
+
+def _speaker_links(names: list[str], from_src: str) -> str:
+    return ", ".join(link(name, from_src, speaker_src(person_slug(name))) for name in names)
+
+
+def _topic_links(names: list[str], from_src: str) -> str:
+    return " · ".join(link(name, from_src, topic_src(make_slug(name))) for name in names)
+
+
+def reading_minutes(episode: Episode) -> int:
+    return max(1, math.ceil(episode.transcript.word_count / WORDS_PER_MINUTE))
+
+
+def episode_page(episode: Episode, archive: Archive) -> str:
+    src = episode_src(episode)
+    meta = front_matter({
+        "title": episode.title,
+        "date": episode.date,
+        "speakers": episode.speakers,
+        "show": episode.show,
+        "topics": episode.topics,
+        "tags": episode.topics,
+        "description": episode.description,
+        "audio": episode.audio,
+        "duration": episode.duration,
+        "source": episode.source,
+    })
+    lines = [meta, f"# {escape_text(episode.title)}", ""]
+    facts = [f"**{long_date(episode.date)}**"]
+    if episode.show:
+        facts.append(escape_text(episode.show))
+    if episode.duration:
+        facts.append(escape_text(episode.duration))
+    facts.append(f"{reading_minutes(episode)} min read")
+    lines += [f"**Speakers:** {_speaker_links(episode.speakers, src)}", "",
+              " · ".join(facts), ""]
+    if episode.topics:
+        lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
+    if episode.description:
+        lines += [f"> {escape_text(episode.description)}", ""]
+    lines += _transcript_body(episode, src)
+    related = archive.related.get(episode.slug, [])
+    lines += ["## Related talks", ""]
+    if related:
+        for item in related:
+            target = item.episode
+            lines.append(f"- {link(target.title, src, episode_src(target))} "
+                         f"({long_date(target.date)}): {escape_text(item.reason)}")
+    else:
+        lines.append("No other episode shares a speaker or topic with this one yet.")
+    return "\n".join(lines) + "\n"
+
+
+def _transcript_body(episode: Episode, src: str) -> list[str]:
+    transcript = episode.transcript
+    if transcript.markdown_body is not None:
+        return [transcript.markdown_body, ""]
+    lines: list[str] = []
+    previous_speaker: str | None = None
+    for segment in transcript.segments:
+        if segment.kind == "heading":
+            lines += ["#" * segment.level + " " + escape_text(segment.text), ""]
+            previous_speaker = None
+        elif segment.kind == "stage":
+            lines += [f"*{escape_text(segment.text)}*", ""]
+        elif segment.speaker and segment.speaker != previous_speaker:
+            name = link(segment.speaker, src, speaker_src(person_slug(segment.speaker)))
+            lines += [f"**{name}:** {escape_text(segment.text)}", ""]
+            previous_speaker = segment.speaker
+        else:
+            lines += [escape_text(segment.text), ""]
+    return lines
+
+
+def _episode_line(episode: Episode, from_src: str, with_speakers: bool = True) -> str:
+    parts = [f"{long_date(episode.date)}: {link(episode.title, from_src, episode_src(episode))}"]
+    if with_speakers:
+        parts.append(f"with {_speaker_links(episode.speakers, from_src)}")
+    if episode.show:
+        parts.append(f"({escape_text(episode.show)})")
+    return "- " + " ".join(parts)
+
+
+def episodes_index(archive: Archive) -> str:
+    lines = [front_matter({"title": "Episodes"}), "# Episodes", ""]
+    if not archive.episodes:
+        return "\n".join(lines + ["No episodes yet: add transcripts to the episodes/ folder.", ""])
+    lines += [f"{len(archive.episodes)} episodes, newest first.", ""]
+    year = None
+    for episode in archive.newest_first:
+        if episode.date.year != year:
+            year = episode.date.year
+            lines += ["", f"## {year}", ""]
+        lines.append(_episode_line(episode, EPISODES_INDEX))
+    return "\n".join(lines) + "\n"
+
+
+def _people_ranked(archive: Archive) -> list[Person]:
+    return sorted(archive.people.values(), key=lambda p: (-len(p.episodes), p.name.casefold(), p.slug))
+
+
+def speakers_index(archive: Archive) -> str:
+    lines = [front_matter({"title": "Speakers"}), "# Speakers", ""]
+    if not archive.people:
+        return "\n".join(lines + ["No speakers yet.", ""])
+    lines += [f"{len(archive.people)} speakers. See also [appearances over time](../{APPEARANCES}).", "",
+              "| Speaker | Appearances | First | Last |", "| --- | ---: | --- | --- |"]
+    for person in _people_ranked(archive):
+        lines.append(f"| {link(person.name, SPEAKERS_INDEX, speaker_src(person.slug))} | {len(person.episodes)} "
+                     f"| {person.first.isoformat()} | {person.last.isoformat()} |")
+    return "\n".join(lines) + "\n"
+
+
+def speaker_page(person: Person) -> str:
+    src = speaker_src(person.slug)
+    count = len(person.episodes)
+    lines = [front_matter({"title": person.name}), f"# {escape_text(person.name)}", "",
+             f"**{count}** appearance{'s' if count != 1 else ''}, first {long_date(person.first)}, "
+             f"last {long_date(person.last)}.", "", "## Appearances", ""]
+    for episode in person.episodes:
+        others = [name for name in episode.speakers if person_slug(name) != person.slug]
+        line = f"- {long_date(episode.date)}: {link(episode.title, src, episode_src(episode))}"
+        if episode.show:
+            line += f" ({escape_text(episode.show)})"
+        if others:
+            line += f", with {_speaker_links(others, src)}"
+        lines.append(line)
+    co_speakers = Counter(person_slug(n) for e in person.episodes for n in e.speakers)
+    co_speakers.pop(person.slug, None)
+    if co_speakers:
+        names = {person_slug(n): n for e in person.episodes for n in e.speakers}
+        lines += ["", "## Appeared with", ""]
+        for slug, shared in sorted(co_speakers.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"- {link(names[slug], src, speaker_src(slug))} ({shared})")
+    return "\n".join(lines) + "\n"
+
+
+def topics_index(archive: Archive) -> str:
+    lines = [front_matter({"title": "Topics"}), "# Topics", ""]
+    if not archive.topics:
+        return "\n".join(lines + ["No topics yet.", ""])
+    lines += ["| Topic | Episodes | Latest |", "| --- | ---: | --- |"]
+    for topic in sorted(archive.topics.values(), key=lambda t: (-len(t.episodes), t.name.casefold(), t.slug)):
+        lines.append(f"| {link(topic.name, TOPICS_INDEX, topic_src(topic.slug))} | {len(topic.episodes)} "
+                     f"| {topic.episodes[-1].date.isoformat()} |")
+    return "\n".join(lines) + "\n"
+
+
+def topic_page(topic: Topic) -> str:
+    src = topic_src(topic.slug)
+    count = len(topic.episodes)
+    lines = [front_matter({"title": topic.name}), f"# {escape_text(topic.name)}", "",
+             f"**{count}** episode{'s' if count != 1 else ''}.", ""]
+    lines += [_episode_line(episode, src) for episode in reversed(topic.episodes)]
+    return "\n".join(lines) + "\n"
+
+
+def appearances_page(archive: Archive, options: Options) -> str:
+    lines = [front_matter({"title": "Appearances over time"}), "# Speaker appearances over time", ""]
+    if not archive.people:
+        return "\n".join(lines + ["No appearances yet.", ""])
+    rows = chart_people(archive.people, options.chart_speakers)
+    shown = len(rows)
+    limited = f"The chart shows the {shown} most frequent speakers; " if shown < len(archive.people) else ""
+    lines += ["Each row is a speaker, each mark the month of an appearance (larger marks: several that month). "
+              "Hover or focus a mark for the episode; select it to open the episode. "
+              f"{limited}The table lists every speaker.", "",
+              '<div class="ea-chart-frame">', appearances_svg(rows, APPEARANCES, options.use_directory_urls),
+              "</div>", "",
+              "| Speaker | Appearances | First | Last | Shows |", "| --- | ---: | --- | --- | --- |"]
+    for person in _people_ranked(archive):
+        shows = sorted({e.show for e in person.episodes if e.show})
+        lines.append(f"| {link(person.name, APPEARANCES, speaker_src(person.slug))} | {len(person.episodes)} "
+                     f"| {person.first.isoformat()} | {person.last.isoformat()} "
+                     f"| {escape_text(', '.join(shows)) or '-'} |")
+    return "\n".join(lines) + "\n"
+
+
+def latest_block(archive: Archive, options: Options, src: str) -> str:
+    latest = archive.newest_first[: options.latest_count]
+    if not latest:
+        return "No episodes yet."
+    lines = [_episode_line(episode, src) for episode in latest]
+    lines.append("")
+    lines.append(f"[All episodes]({relative_link(src, EPISODES_INDEX)})")
+    return "\n".join(lines)
+
+
+def stats_block(archive: Archive, options: Options, src: str) -> str:
+    if not archive.episodes:
+        return "The archive is empty."
+    first, last = archive.episodes[0].date.year, archive.episodes[-1].date.year
+    years = f"{first}" if first == last else f"{first}-{last}"
+    return (f"**{len(archive.episodes)}** episodes ({years}) · "
+            f"[**{len(archive.people)}** speakers]({relative_link(src, SPEAKERS_INDEX)}) · "
+            f"[**{len(archive.topics)}** topics]({relative_link(src, TOPICS_INDEX)}) · "
+            f"[appearances over time]({relative_link(src, APPEARANCES)})")
+
+
+HOME_MARKERS: dict[str, Callable[[Archive, Options, str], str]] = {
+    "<!-- episode-archive:latest -->": latest_block,
+    "<!-- episode-archive:stats -->": stats_block,
+}
+
+
+def expand_markers(markdown: str, src: str, archive: Archive, options: Options) -> str:
+    """Replace the markers a hand-written page places with generated blocks (the file stays as is)."""
+    for marker, block in HOME_MARKERS.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, block(archive, options, src))
+    return markdown

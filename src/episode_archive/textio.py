@@ -1,0 +1,47 @@
+"""Bytes to text, with errors that point at the exact line and byte."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from .errors import ArchiveError
+
+# Checked before reading, so one huge file cannot exhaust memory.
+MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024
+
+
+def read_text(path: Path, encoding: str | None = None) -> str:
+    """Read a text file as str with universal newlines.
+
+    UTF-8 (with or without BOM) and UTF-16 with BOM are recognised; anything else is an error
+    naming the line and byte, unless the caller passes the file's `encoding` (from metadata).
+    """
+    size = path.stat().st_size
+    if size > MAX_TRANSCRIPT_BYTES:
+        raise ArchiveError(
+            path, 1, f"file is {size // (1024 * 1024)} MB, over the {MAX_TRANSCRIPT_BYTES // (1024 * 1024)} MB "
+            "limit for one transcript; split it into several episodes"
+        )
+    data = path.read_bytes()
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as error:
+            raise ArchiveError(path, 1, f"cannot decode as {encoding!r}: {error}") from None
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            raise ArchiveError(
+                path, line,
+                f"byte 0x{data[error.start]:02x} at offset {error.start} is not UTF-8; save the file as UTF-8, "
+                "or give its encoding in a sidecar (encoding: cp1252)",
+            ) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ArchiveError(path, line, "the file contains NUL bytes; it is not a text transcript")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
