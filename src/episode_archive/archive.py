@@ -63,7 +63,7 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Ep
     speakers = [normalise_name(n) for n in values.get("speakers", [])]
     transcript = clean(transcript, speakers)
     if not speakers:
-        speakers = speaker_labels(transcript, [])
+        speakers = speaker_labels(transcript)
     if not speakers:
         raise ArchiveError(path, 1, "no speakers: add `speakers: [\"Name\"]` to the front matter or a sidecar, "
                                     "or a row in episodes/catalog.csv")

@@ -13,6 +13,9 @@ import ftfy
 from .model import Segment, Transcript
 
 PARAGRAPH_WORDS = 120
+# Labels that introduce a remark, not a person.
+NOT_SPEAKERS = frozenset({"note", "notes", "update", "edit", "example", "warning", "disclaimer", "summary",
+                          "correction", "source", "sources", "link", "links", "tip", "ps", "p.s"})
 # ftfy repairs mojibake; everything else it could do (uncurling quotes, unescaping HTML entities,
 # changing widths) would alter what the speaker typed, so it stays off.
 _FTFY = ftfy.TextFixerConfig(
@@ -40,10 +43,10 @@ def clean(transcript: Transcript, known_speakers: list[str]) -> Transcript:
     return dataclasses.replace(transcript, segments=_reflow(segments))
 
 
-def speaker_labels(transcript: Transcript, known_speakers: list[str]) -> list[str]:
-    """The speakers the transcript's labels name, in order of first appearance."""
+def speaker_labels(transcript: Transcript) -> list[str]:
+    """The speakers of a cleaned transcript's turns, in order of first appearance."""
     names: list[str] = []
-    for segment in _resolve_labels(transcript.segments, known_speakers):
+    for segment in transcript.segments:
         if segment.speaker and segment.speaker not in names:
             names.append(segment.speaker)
     return names
@@ -55,6 +58,9 @@ def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[
         if segment.speaker:
             counts[segment.speaker.casefold()] = counts.get(segment.speaker.casefold(), 0) + 1
     known = {name.casefold(): name for name in known_speakers}
+    # Once a transcript is evidently turn-based (some label recurs), a name-like label said once is a
+    # guest with one turn; words like "Note" or "Update" still never become people.
+    turn_based = any(count >= 2 for count in counts.values())
     resolved: list[Segment] = []
     current: str | None = None
     for segment in segments:
@@ -66,7 +72,7 @@ def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[
             key = label.casefold()
             if key in known:
                 current = known[key]
-            elif counts[key] >= 2:
+            elif counts[key] >= 2 or (turn_based and _name_like(label)):
                 current = label
             else:
                 # Not enough evidence: put the words back as they were written.
@@ -77,6 +83,12 @@ def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[
             # An unlabelled paragraph continues the current speaker's turn.
             resolved.append(dataclasses.replace(segment, speaker=current))
     return resolved
+
+
+def _name_like(label: str) -> bool:
+    words = label.split()
+    return (len(words) <= 4 and all(word[:1].isupper() for word in words)
+            and label.casefold() not in NOT_SPEAKERS)
 
 
 def _reflow(segments: list[Segment]) -> list[Segment]:

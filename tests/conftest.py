@@ -1,0 +1,23 @@
+"""Shared fixtures: tiny archives written by the tests themselves."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/tiny that a test may change freely."""
+    target = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", target)
+    return target

@@ -1,0 +1,86 @@
+"""End to end: a strict MkDocs build of a tiny archive, and the plugin's promises about docs/."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
+
+from helpers import write
+
+
+def build_site(project: Path, **overrides) -> Path:
+    site = project / "site"
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True, **overrides)
+    build(config)
+    return site
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_strict_build_of_a_tiny_archive(tiny_project):
+    docs_before = snapshot(tiny_project / "docs")
+    episodes_before = snapshot(tiny_project / "episodes")
+    site = build_site(tiny_project)
+
+    for url in ["episodes/2024-01-05-counting-machines", "episodes/talks-two-voices", "episodes/2025-06-30-curated",
+                "episodes", "speakers", "speakers/ada-byron", "topics", "topics/computing", "appearances"]:
+        assert (site / url / "index.html").is_file(), url
+    page = (site / "episodes/2024-01-05-counting-machines/index.html").read_text()
+    assert re.search(r"<h2[^>]*>Counting machines", page)
+    assert re.search(r"<h3[^>]*>Why \*stars\* matter", page)
+    assert "A line with <b>tags</b> & {{ config }} stays text." in html.unescape(page)
+    assert "<b>tags</b>" not in page
+    assert 'href="../../speakers/ada-byron/"' in page
+    assert "Podcast Appearances" not in page
+
+    chart = (site / "appearances/index.html").read_text()
+    assert "<svg" in chart and 'href="../episodes/talks-two-voices/"' in chart
+
+    home = (site / "index.html").read_text()
+    assert "episode-archive:latest" not in home
+    assert "Two voices on looms" in home and "<strong>3</strong> episodes" in home
+
+    # The plugin never writes into docs/ or episodes/.
+    assert snapshot(tiny_project / "docs") == docs_before
+    assert snapshot(tiny_project / "episodes") == episodes_before
+
+
+def test_detail_pages_stay_out_of_the_navigation(tiny_project):
+    site = build_site(tiny_project)
+    for page, episodes_link in [("index.html", "episodes/"),
+                                ("episodes/2024-01-05-counting-machines/index.html", "../")]:
+        html_text = (site / page).read_text()
+        nav_links = [link for link in re.findall(r'<a href="([^"]*)" class="md-nav__link', html_text)
+                     if not link.startswith("#")]
+        assert episodes_link in nav_links
+        assert not [link for link in nav_links if "counting-machines" in link or "ada-byron" in link]
+
+
+def test_a_hand_written_page_is_never_replaced(tiny_project, caplog):
+    write(tiny_project / "docs/speakers/ada-byron.md", "# My own page about Ada\n")
+    with pytest.raises((PluginError, Abort)):
+        build_site(tiny_project)
+    assert "docs/speakers/ada-byron.md is a hand-written page" in caplog.text
+    assert (tiny_project / "docs/speakers/ada-byron.md").read_text() == "# My own page about Ada\n"
+
+
+def test_input_problems_fail_the_build_with_file_and_line(tiny_project, caplog):
+    write(tiny_project / "episodes/2024-02-02-bad.md", "---\ntitle: Episode 3: The Return\n---\ntext\n")
+    with pytest.raises((PluginError, Abort)):
+        build_site(tiny_project)
+    assert "episodes/2024-02-02-bad.md:2: YAML: mapping values are not allowed" in caplog.text
+
+
+def test_directory_urls_off_keeps_every_link_valid(tiny_project):
+    site = build_site(tiny_project, use_directory_urls=False)
+    chart = (site / "appearances/index.html").read_text()
+    assert 'href="../episodes/talks-two-voices.html"' in chart
+    assert (site / "episodes/talks-two-voices.html").is_file()

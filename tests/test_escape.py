@@ -1,0 +1,66 @@
+"""Transcript text is text: whatever it holds renders as typed and makes no element of its own."""
+
+from html.parser import HTMLParser
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from episode_archive.render.markup import escape_text
+
+# The extensions the demo and `episode-archive new` enable, plus common Material ones.
+EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "footnotes", "def_list", "abbr",
+              "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark", "pymdownx.keys", "pymdownx.emoji",
+              "pymdownx.details", "pymdownx.superfences"]
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def render(text: str) -> _Collect:
+    html = markdown.markdown(escape_text(text), extensions=EXTENSIONS)
+    collected = _Collect()
+    collected.feed(html)
+    collected.close()
+    return collected
+
+
+def visible(text: str) -> str:
+    return " ".join(text.split())
+
+
+HOSTILE = [
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '<a href="javascript:alert(1)">x</a>',
+    "<!-- unclosed", "# not a heading", "- not a list", "1. not a list", "> not a quote", "| a | b |",
+    "*** not a rule", "[x](http://example.com)", "__init__", "[^1]", "{: .x}", "`code`", "AT&T &copy; &#x3C;",
+    "{{ config }}", "{% include 'x' %}", "!!! note", "??? details", ":smile:", "~~strike~~", "==mark==",
+    "^^up^^", "++ctrl+alt++", "[TOC]", "*[HTML]: Hyper", "Term\n: definition", "[ref]: http://x", "\\*",
+    "10:30 to 11:45", "2. also", "+ plus", "    indented code", "<https://example.com>", "a_b_c *x* **y**",
+]
+
+
+def test_hostile_strings_render_as_typed():
+    for text in HOSTILE:
+        collected = render(text)
+        assert collected.tags == ["p"], (text, collected.tags)
+        assert visible("".join(collected.text)) == visible(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80))
+def test_any_text_renders_as_typed(text):
+    if not text.split():
+        return
+    collected = render(text)
+    assert collected.tags == ["p"]
+    assert visible("".join(collected.text)) == visible(text)

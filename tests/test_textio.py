@@ -1,0 +1,44 @@
+import codecs
+
+import pytest
+
+from episode_archive.errors import ArchiveError
+from episode_archive.textio import read_text
+
+
+@pytest.mark.parametrize("data", [
+    b"one\ntwo",
+    codecs.BOM_UTF8 + b"one\ntwo",
+    b"one\r\ntwo",
+    b"one\rtwo",
+    codecs.BOM_UTF16_LE + "one\ntwo".encode("utf-16-le"),
+    codecs.BOM_UTF16_BE + "one\ntwo".encode("utf-16-be"),
+])
+def test_encodings_and_line_ends(tmp_path, data):
+    path = tmp_path / "t.txt"
+    path.write_bytes(data)
+    assert read_text(path) == "one\ntwo"
+
+
+def test_non_utf8_names_line_and_byte(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"fine\nalso fine\ncaf\xe9\n")
+    with pytest.raises(ArchiveError) as error:
+        read_text(path)
+    assert error.value.problem.line == 3
+    assert "0xe9" in error.value.problem.message
+    assert "encoding" in error.value.problem.message
+
+
+def test_declared_encoding_is_used(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes("café".encode("cp1252"))
+    assert read_text(path, "cp1252") == "café"
+
+
+def test_nul_bytes_are_refused(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"a\nb\x00c")
+    with pytest.raises(ArchiveError, match="NUL") as error:
+        read_text(path)
+    assert error.value.problem.line == 2
