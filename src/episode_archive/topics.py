@@ -16,7 +16,28 @@ from .slugs import make_slug
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W\d_]|[^\W\d_]")
 MIN_WORD_LENGTH = 4
 COMMON_SHARE = 0.5
-STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "almost", "also", "although", "always", "am", "among", "an", "and", "another", "any", "anyone", "anything", "are", "around", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "either", "else", "enough", "even", "ever", "every", "everyone", "everything", "few", "first", "for", "from", "further", "get", "gets", "getting", "give", "given", "go", "goes", "going", "gone", "good", "got", "gotten", "great", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "into", "is", "isn", "it", "its", "itself", "just", "keep", "kind", "know", "known", "last", "least", "less", "let", "lets", "like", "likely", "little", "lot", "lots", "made", "make", "makes", "making", "many", "may", "maybe", "me", "might", "mine", "more", "most", "mostly", "much", "must", "my", "myself", "need", "needs", "never", "new", "next", "no", "nobody", "none", "nor", "not", "nothing", "now", "of", "off", "often", "oh", "ok", "okay", "on", "once", "one", "only", "onto", "or", "other", "others", "otherwise", "our", "ours", "ourselves", "out", "over", "own", "part", "people", "perhaps", "put", "quite", "rather", "really", "right", "said", "same", "say", "saying", "says", "see", "seem", "seems", "several", "shall", "she", "should", "show", "since", "so", "some", "somebody", "someone", "something", "sometimes", "somewhat", "still", "such", "sure", "take", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing", "things", "think", "this", "those", "though", "through", "thus", "to", "today", "together", "too", "took", "toward", "towards", "try", "trying", "two", "under", "until", "up", "upon", "us", "use", "used", "uses", "using", "very", "via", "want", "wants", "was", "way", "ways", "we", "well", "went", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whole", "whom", "whose", "why", "will", "with", "within", "without", "would", "yeah", "yes", "yet", "you", "your", "yours", "yourself", "yourselves", "actually", "basically", "literally", "pretty", "stuff", "guess", "mean", "means", "talk", "talking", "talked", "episode", "episodes", "podcast", "welcome", "thanks", "thank", "listening", "listeners", "show", "shows", "today's", "i'm", "you're", "we're", "they're", "it's", "that's", "there's", "don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't", "i've", "you've", "we've", "they've", "i'd", "you'd", "we'd", "i'll", "you'll", "we'll", "let's", "here's", "what's", "gonna", "wanna", "kinda", "sort", "example", "question", "questions", "point", "points", "time", "times", "year", "years", "back", "look", "looking", "different", "important", "interesting", "course", "true", "fact", "also", "because", "called", "goes", "come", "comes", "coming", "better", "best"])
+STOPWORDS = frozenset("""
+a about above after again against all almost also although always am among an and another any anyone
+anything are around as at be because been before being below between both but by can cannot could did
+do does doing done down during each either else enough even ever every everyone everything few first
+for from further get gets getting give given go goes going gone good got gotten great had has have
+having he her here hers herself him himself his how however i if in into is isn it its itself just
+keep kind know known last least less let lets like likely little lot lots made make makes making many
+may maybe me might mine more most mostly much must my myself need needs never new next no nobody none
+nor not nothing now of off often oh ok okay on once one only onto or other others otherwise our ours
+ourselves out over own part people perhaps put quite rather really right said same say saying says see
+seem seems several shall she should show since so some somebody someone something sometimes somewhat
+still such sure take than that the their theirs them themselves then there these they thing things
+think this those though through thus to today together too took toward towards try trying two under
+until up upon us use used uses using very via want wants was way ways we well went were what whatever
+when where whether which while who whole whom whose why will with within without would yeah yes yet
+you your yours yourself yourselves actually basically literally pretty stuff guess mean means talk
+talking talked episode episodes podcast welcome thanks thank listening listeners show shows today's
+i'm you're we're they're it's that's there's don't doesn't didn't can't won't isn't aren't wasn't
+i've you've we've they've i'd you'd we'd i'll you'll we'll let's here's what's gonna wanna kinda
+sort example question questions point points time times year years back look looking different
+important interesting course true fact also because called goes come comes coming better best
+""".split())
 
 
 def _words(text: str) -> list[str]:
