@@ -6,7 +6,8 @@ from .model import Episode, RelatedLink
 from .people import person_slug
 from .slugs import make_slug
 
-SPEAKER_WEIGHT = 2.0
+# A shared host is weaker evidence of a shared subject than two shared topics.
+SPEAKER_WEIGHT = 1.5
 TOPIC_WEIGHT = 1.0
 MIN_SCORE = 1.0
 
