@@ -15,7 +15,7 @@ from .clean import clean, speaker_labels
 from .errors import ArchiveError, Problem
 from .model import Archive, Episode
 from .options import Options
-from .people import collect_people, normalise_name
+from .people import collect_people, normalise_name, person_slug
 from .readers import is_transcript, read_transcript
 from .related import find_related
 from .slugs import make_slug
@@ -61,9 +61,10 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Ep
         raise ArchiveError(path, 1, "no date: add `date: YYYY-MM-DD` to the front matter or a sidecar "
                                     f"{path.with_suffix('.yml').name}, or name the file YYYY-MM-DD-title{path.suffix}")
     speakers = [normalise_name(n) for n in values.get("speakers", [])]
-    transcript = clean(transcript, speakers)
-    if not speakers:
-        speakers = speaker_labels(transcript)
+    transcript = clean(transcript, speakers, values.get("speaker_map"))
+    # Everyone who speaks a turn is a speaker of the episode, so every name on the page has a page.
+    named = {person_slug(name) for name in speakers}
+    speakers += [name for name in speaker_labels(transcript) if person_slug(name) not in named]
     if not speakers:
         raise ArchiveError(path, 1, "no speakers: add `speakers: [\"Name\"]` to the front matter or a sidecar, "
                                     "or a row in episodes/catalog.csv")

@@ -7,6 +7,7 @@ names a speaker the metadata already knows. "Note: this is..." said once stays a
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import ftfy
 
@@ -34,12 +35,29 @@ def fix_text(text: str) -> str:
     return ftfy.fix_text(text, _FTFY)
 
 
-def clean(transcript: Transcript, known_speakers: list[str]) -> Transcript:
-    """Return the transcript with repaired text, resolved speaker labels and reflowed paragraphs."""
+_GENERIC_LABEL = re.compile(r"^(speaker[ _-]?(\d+|[a-z])|spk[ _-]?\d+|unknown( speaker)?|unidentified( speaker)?)$",
+                            re.IGNORECASE)
+
+
+def is_generic_label(name: str) -> bool:
+    """Diarization labels (`SPEAKER_00`, `Speaker 1`, `Unknown`) name no person of their own."""
+    return bool(_GENERIC_LABEL.match(name.strip()))
+
+
+def clean(transcript: Transcript, known_speakers: list[str],
+          speaker_map: dict[str, str] | None = None) -> Transcript:
+    """Return the transcript with repaired text, resolved speaker labels and reflowed paragraphs.
+
+    `speaker_map` (from a sidecar or the catalogue) renames labels such as SPEAKER_00 to people.
+    """
     if transcript.markdown_body is not None:
         return dataclasses.replace(transcript, markdown_body=fix_text(transcript.markdown_body))
-    segments = [dataclasses.replace(s, text=fix_text(s.text)) for s in transcript.segments]
-    segments = _resolve_labels(segments, known_speakers)
+    mapping = {label.casefold(): name for label, name in (speaker_map or {}).items()}
+    segments = [dataclasses.replace(s, text=fix_text(s.text),
+                                    speaker=mapping.get(s.speaker.casefold(), s.speaker) if s.speaker else None)
+                for s in transcript.segments]
+    if transcript.labels_need_evidence:
+        segments = _resolve_labels(segments, known_speakers + list(mapping.values()))
     return dataclasses.replace(transcript, segments=_reflow(segments))
 
 
@@ -47,7 +65,7 @@ def speaker_labels(transcript: Transcript) -> list[str]:
     """The speakers of a cleaned transcript's turns, in order of first appearance."""
     names: list[str] = []
     for segment in transcript.segments:
-        if segment.speaker and segment.speaker not in names:
+        if segment.speaker and segment.speaker not in names and not is_generic_label(segment.speaker):
             names.append(segment.speaker)
     return names
 

@@ -55,6 +55,8 @@ class Transcript:
     front_matter: dict[str, SourceField] = field(default_factory=dict)
     header: dict[str, SourceField] = field(default_factory=dict)
     dropped_lines: list[tuple[int, str]] = field(default_factory=list)
+    labels_need_evidence: bool = False
+    """True when speaker labels were guessed from text (`Name: ...`), not given by the format."""
 
     @property
     def word_count(self) -> int:

@@ -67,6 +67,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.episodes_dir = project_dir / self.options.episodes_dir
         if STYLESHEET_PATH not in config.extra_css:
             config.extra_css.append(STYLESHEET_PATH)
+        # Timed paragraphs carry their `#t=` anchors as attribute lists.
+        if "attr_list" not in config.markdown_extensions:
+            config.markdown_extensions.append("attr_list")
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

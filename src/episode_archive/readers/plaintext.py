@@ -29,7 +29,7 @@ HEADING_MAX_WORDS = 16
 
 
 def read(path: Path, source: str, text: str) -> Transcript:
-    transcript = Transcript(path=path, source=source, format="text")
+    transcript = Transcript(path=path, source=source, format="text", labels_need_evidence=True)
     lines = text.split("\n")
     start = _read_header(lines, transcript)
     transcript.segments = _segments(lines, start)

@@ -93,7 +93,7 @@ def episode_page(episode: Episode, archive: Archive) -> str:
         lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
     if episode.description:
         lines += [f"> {escape_text(episode.description)}", ""]
-    lines += _transcript_body(episode, src)
+    lines += _transcript_body(episode, src, set(archive.people))
     related = archive.related.get(episode.slug, [])
     lines += ["## Related talks", ""]
     if related:
@@ -106,24 +106,46 @@ def episode_page(episode: Episode, archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _transcript_body(episode: Episode, src: str) -> list[str]:
+def format_time(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _transcript_body(episode: Episode, src: str, people: set[str]) -> list[str]:
+    """The transcript as Markdown: headings, speaker turns, and a linkable time on timed paragraphs.
+
+    A timed paragraph gets the id `t=HH:MM:SS` (attr_list, on the line after it), so `#t=00:12:34`
+    lands on it.
+    """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
         return [transcript.markdown_body, ""]
     lines: list[str] = []
     previous_speaker: str | None = None
+    used_ids: set[str] = set()
     for segment in transcript.segments:
         if segment.kind == "heading":
             lines += ["#" * segment.level + " " + escape_text(segment.text), ""]
             previous_speaker = None
-        elif segment.kind == "stage":
-            lines += [f"*{escape_text(segment.text)}*", ""]
-        elif segment.speaker and segment.speaker != previous_speaker:
-            name = link(segment.speaker, src, speaker_src(person_slug(segment.speaker)))
-            lines += [f"**{name}:** {escape_text(segment.text)}", ""]
+            continue
+        text = escape_text(segment.text)
+        if segment.kind == "stage":
+            text = f"*{text}*"
+        prefix, suffix = "", ""
+        if segment.start is not None:
+            anchor = f"t={format_time(segment.start)}"
+            # Raw HTML for the link: an inline attribute list would clash with the paragraph's own.
+            prefix = f'<a class="ea-time" href="#{anchor}">{format_time(segment.start)}</a> '
+            if anchor not in used_ids:
+                used_ids.add(anchor)
+                suffix = f'\n{{: id="{anchor}" }}'
+        if segment.kind != "stage" and segment.speaker and segment.speaker != previous_speaker:
+            slug = person_slug(segment.speaker)
+            name = (link(segment.speaker, src, speaker_src(slug)) if slug in people
+                    else escape_text(segment.speaker))
+            prefix = f"**{name}:** {prefix}"
             previous_speaker = segment.speaker
-        else:
-            lines += [escape_text(segment.text), ""]
+        lines += [prefix + text + suffix, ""]
     return lines
 
 
