@@ -35,7 +35,7 @@ def cli_commands() -> list[str]:
 
 def test_every_cli_command_is_in_the_readme():
     commands = cli_commands()
-    assert commands == ["check", "export", "new"]
+    assert commands == ["check", "export", "new", "people"]
     for command in commands:
         assert f"`episode-archive {command}" in README, command
 

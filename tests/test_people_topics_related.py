@@ -5,9 +5,7 @@ import random
 from pathlib import Path
 
 from episode_archive.model import Episode, Transcript
-from episode_archive.people import collect_people
 from episode_archive.related import find_related
-from episode_archive.render.chart import appearances_svg, chart_marks, chart_people
 from episode_archive.topics import assign_topics, collect_topics
 
 
@@ -24,15 +22,6 @@ def small_archive():
         episode("bread", "2024-03-06", ["Cy Dunn"], ["sourdough"]),
         episode("ada-again", "2024-03-20", ["ada byron", "Cy Dunn"], ["interviews"]),
     ]
-
-
-def test_people_merge_case_variants_and_keep_date_order():
-    people = collect_people(small_archive())
-    assert sorted(people) == ["ada-byron", "ben-cole", "cy-dunn"]
-    ada = people["ada-byron"]
-    assert ada.name == "Ada Byron"
-    assert [e.slug for e in ada.episodes] == ["rl-one", "ada-again"]
-    assert (ada.first, ada.last) == (dt.date(2023, 1, 10), dt.date(2024, 3, 20))
 
 
 def test_related_links_prefer_shared_subjects_and_never_pad_with_unrelated_talks():
@@ -71,29 +60,3 @@ def test_fallback_topics_are_distinctive_words_not_filler_or_speaker_names():
     assert sorted(collect_topics(episodes)) == sorted({"sourdough", "starter", "kept-as-given",
                                                        *[t.replace(" ", "-") for t in episodes[1].topics],
                                                        *[t for t in episodes[0].topics]})
-
-
-def test_chart_marks_group_a_month_and_size_by_count():
-    episodes = [episode("a", "2024-03-01", ["Ada Byron"]), episode("b", "2024-03-28", ["Ada Byron"]),
-                episode("c", "2024-05-02", ["Ada Byron", "Ben Cole"])]
-    people = collect_people(episodes)
-    marks = chart_marks(chart_people(people, limit=10))
-    ada_marks = [(m.month, [e.slug for e in m.episodes]) for m in marks if m.person.slug == "ada-byron"]
-    assert ada_marks == [(dt.date(2024, 3, 1), ["a", "b"]), (dt.date(2024, 5, 1), ["c"])]
-    big, small = [m for m in marks if m.person.slug == "ada-byron"]
-    assert big.radius > small.radius
-
-
-def test_chart_rows_are_the_most_frequent_speakers():
-    people = collect_people(small_archive())
-    assert [p.slug for p in chart_people(people, limit=2)] == ["ada-byron", "cy-dunn"]
-
-
-def test_chart_svg_links_each_mark_with_a_tooltip_and_escapes_names():
-    episodes = [episode("a", "2024-03-01", ["<img src=x onerror=alert(1)>"])]
-    episodes[0].title = 'A "quoted" <title>'
-    svg = appearances_svg(chart_people(collect_people(episodes), 5), "appearances/index.md", True)
-    assert '<a href="../episodes/a/"><title>' in svg
-    assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
-    assert "A &quot;quoted&quot; &lt;title&gt;, 1 March 2024" in svg
-    assert svg.count('<circle class="ea-mark"') == 1

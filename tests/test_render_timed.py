@@ -33,7 +33,8 @@ def test_format_time():
 
 def test_timed_paragraphs_get_anchors_and_mapped_speakers():
     episode = timed_episode()
-    archive = Archive(episodes=[episode], people=collect_people([episode]), topics={}, related={})
+    people, name_index, _ = collect_people([episode])
+    archive = Archive(episodes=[episode], people=people, topics={}, related={}, name_index=name_index)
     page = episode_page(episode, archive)
     body = page.split("---\n", 2)[2]
     html = markdown.markdown(body, extensions=["attr_list", "toc"])

@@ -6,16 +6,18 @@ report them all in one run, and the plugin can fail the build with the full list
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
 
 from . import metadata
-from .clean import clean, speaker_labels
+from .clean import clean, is_generic_label, speaker_labels
 from .errors import ArchiveError, Problem
-from .model import Archive, Episode
+from .model import Archive, Episode, Transcript
+from .names import name_key
 from .options import Options
-from .people import collect_people, normalise_name, person_slug
+from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
 from .related import find_related
 from .slugs import make_slug
@@ -39,8 +41,10 @@ def find_transcripts(episodes_dir: Path) -> list[Path]:
     return found
 
 
-def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Episode:
+def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
+                 resolver: Resolver | None = None) -> Episode:
     """Read, merge metadata, clean: one transcript to one Episode, or an ArchiveError."""
+    resolver = resolver or Resolver([])
     source = path.relative_to(episodes_dir).as_posix()
     sidecar = metadata.load_sidecar(path)
     catalog_row = catalog.get(source, {})
@@ -60,11 +64,16 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Ep
     if date is None:
         raise ArchiveError(path, 1, "no date: add `date: YYYY-MM-DD` to the front matter or a sidecar "
                                     f"{path.with_suffix('.yml').name}, or name the file YYYY-MM-DD-title{path.suffix}")
-    speakers = [normalise_name(n) for n in values.get("speakers", [])]
+    written = values.get("speakers", [])
+    speakers = _unique([resolver.canonical(n) for n in written])
     transcript = clean(transcript, speakers, values.get("speaker_map"))
+    transcript, renamed = _canonical_turns(transcript, speakers, resolver)
+    written_as: dict[str, list[str]] = {}
+    for spelling, name in [(n, resolver.canonical(n)) for n in written] + list(renamed.items()):
+        if spelling not in written_as.setdefault(name, []):
+            written_as[name].append(spelling)
     # Everyone who speaks a turn is a speaker of the episode, so every name on the page has a page.
-    named = {person_slug(name) for name in speakers}
-    speakers += [name for name in speaker_labels(transcript) if person_slug(name) not in named]
+    speakers = _unique(speakers + speaker_labels(transcript))
     if not speakers:
         raise ArchiveError(path, 1, "no speakers: add `speakers: [\"Name\"]` to the front matter or a sidecar, "
                                     "or a row in episodes/catalog.csv")
@@ -77,6 +86,8 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Ep
         source=source,
         transcript=transcript,
         show=values.get("show") or metadata.show_from_folder(source),
+        hosts=_unique([resolver.canonical(n) for n in values.get("hosts", [])]),
+        written_as=written_as,
         topics=list(topics),
         given_topics=bool(topics),
         description=values.get("description") or values.get("summary"),
@@ -85,20 +96,64 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict]) -> Ep
     )
 
 
+def _unique(names: list[str]) -> list[str]:
+    """Names in order, each identity once (by name key)."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if name_key(name) not in seen:
+            seen.add(name_key(name))
+            kept.append(name)
+    return kept
+
+
+def _canonical_turns(transcript: Transcript, speakers: list[str],
+                     resolver: Resolver) -> tuple[Transcript, dict[str, str]]:
+    """Turn labels to canonical names: aliases, and first names ("Jonas:") when unambiguous.
+
+    Returns the transcript and each label's canonical name.
+    """
+    renamed: dict[str, str] = {}
+    if transcript.markdown_body is not None:
+        return transcript, renamed
+    segments = []
+    for segment in transcript.segments:
+        label = segment.speaker
+        if label is not None and not is_generic_label(label):
+            if label not in renamed:
+                canonical = resolver.canonical(label)
+                if resolver.entry(label) is None and name_key(label) not in {name_key(s) for s in speakers}:
+                    canonical = resolver.first_name(label, speakers) or canonical
+                renamed[label] = canonical
+            segment = dataclasses.replace(segment, speaker=renamed[label])
+        segments.append(segment)
+    return dataclasses.replace(transcript, segments=segments), renamed
+
+
 def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Problem]]:
-    """Read every transcript; return what could be published and every problem found."""
+    """Read every transcript; return what could be published and every problem found.
+
+    Problems include data warnings (look-alike speakers); the plugin logs those as warnings,
+    so `mkdocs build --strict` fails on them while a plain build still publishes.
+    """
     started = time.perf_counter()
     problems: list[Problem] = []
     episodes: list[Episode] = []
     catalog: dict[str, dict] = {}
+    resolver = Resolver([])
     if episodes_dir.is_dir():
+        registry_path = episodes_dir / options.people_file
+        try:
+            resolver = Resolver(load_registry(registry_path), registry_path)
+        except ArchiveError as error:
+            problems.append(error.problem)
         try:
             catalog = metadata.load_catalog(episodes_dir)
         except ArchiveError as error:
             problems.append(error.problem)
         for path in find_transcripts(episodes_dir):
             try:
-                episodes.append(load_episode(path, episodes_dir, catalog))
+                episodes.append(load_episode(path, episodes_dir, catalog, resolver))
             except ArchiveError as error:
                 problems.append(error.problem)
     problems.extend(_slug_collisions(episodes, episodes_dir))
@@ -107,11 +162,14 @@ def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Pr
 
     started = time.perf_counter()
     assign_topics(episodes, options.topics_per_episode)
+    people, name_index, warnings = collect_people(episodes, resolver)
     archive = Archive(
         episodes=sorted(episodes, key=lambda e: e.sort_key),
-        people=collect_people(episodes),
+        people=people,
         topics=collect_topics(episodes),
         related=find_related(episodes, options.related_count),
+        name_index=name_index,
+        warnings=warnings + look_alike_problems(people, resolver),
     )
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
              time.perf_counter() - started)

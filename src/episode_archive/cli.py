@@ -9,9 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+from rich.console import Console
+from rich.table import Table
+
 from . import __version__
 from .archive import load_archive
 from .errors import ArchiveError
+from .people import Resolver, load_registry, look_alikes
 from .project import Project, load_project
 from .render import HOME_MARKERS, expand_markers, render_pages
 from .scaffold import write_scaffold
@@ -34,12 +39,19 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--project", type=Path, default=Path("."), help="the project folder (with mkdocs.yml)")
     export.add_argument("--out", type=Path, required=True, help="output folder (replaced as a whole)")
 
+    people = commands.add_parser("people", help="print the people table: name, slug, appearances, spellings")
+    people.add_argument("--project", type=Path, default=Path("."), help="the project folder (with mkdocs.yml)")
+    people.add_argument("--suggest", type=Path, metavar="FILE",
+                        help="write suggested aliases for look-alike names to FILE (YAML) for review")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "new":
             return cmd_new(args.directory)
         if args.command == "check":
             return cmd_check(args.project)
+        if args.command == "people":
+            return cmd_people(args.project, args.suggest)
         return cmd_export(args.project, args.out)
     except ArchiveError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -55,6 +67,7 @@ def cmd_new(directory: Path) -> int:
 def cmd_check(project_dir: Path) -> int:
     project = load_project(project_dir)
     archive, problems = load_archive(project.episodes_dir, project.options)
+    problems = problems + archive.warnings
     for problem in problems:
         print(problem.format(Path.cwd()) if _is_under(problem.path, Path.cwd()) else problem.format())
     if problems:
@@ -63,6 +76,38 @@ def cmd_check(project_dir: Path) -> int:
     print(f"ok: {len(archive.episodes)} episodes, {len(archive.people)} speakers, {len(archive.topics)} topics",
           file=sys.stderr)
     return 0
+
+
+def cmd_people(project_dir: Path, suggest: Path | None) -> int:
+    project = load_project(project_dir)
+    archive, problems = load_archive(project.episodes_dir, project.options)
+    table = Table("name", "slug", "appearances", "first", "last", "spellings seen", box=None)
+    for person in sorted(archive.people.values(), key=lambda p: (-len(p.episodes), p.name.casefold())):
+        spellings = ", ".join(f"{name} ({count})" for name, count in person.spellings.items())
+        table.add_row(person.name, person.slug, str(len(person.episodes)), person.first.isoformat(),
+                      person.last.isoformat(), spellings)
+    Console(width=200).print(table)
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    if suggest is not None:
+        resolver = Resolver(load_registry(project.episodes_dir / project.options.people_file))
+        pairs = look_alikes(archive.people, resolver)
+        suggest.write_text(alias_suggestions(pairs), encoding="utf-8")
+        print(f"wrote {len(pairs)} suggestion(s) to {suggest}; review them, then copy what is right into "
+              f"{project.options.episodes_dir}/{project.options.people_file}", file=sys.stderr)
+    return 0
+
+
+def alias_suggestions(pairs: list) -> str:
+    """YAML in the people.yml shape: the more frequent name keeps, the other becomes its alias."""
+    suggestions: dict[str, list[str]] = {}
+    for a, b, _score in pairs:
+        keep, fold = (a, b) if len(a.episodes) >= len(b.episodes) else (b, a)
+        suggestions.setdefault(keep.name, []).append(fold.name)
+    header = ("# Suggested by `episode-archive people --suggest`: names that look alike.\n"
+              "# Keep what is one person, delete the rest, and copy it into episodes/people.yml.\n")
+    body = {name: {"aliases": aliases} for name, aliases in sorted(suggestions.items())}
+    return header + (yaml.safe_dump(body, allow_unicode=True, sort_keys=False) if body else "")
 
 
 def exported_pages(project: Project) -> dict[str, str]:

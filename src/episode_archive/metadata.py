@@ -153,6 +153,7 @@ FIELD_CONVERTERS: dict[str, Callable[[SourceField, str], Any]] = {
     "title": to_text,
     "date": parse_date,
     "speakers": to_text_list,
+    "hosts": to_text_list,
     "show": to_text,
     "topics": to_text_list,
     "tags": to_text_list,

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .errors import Problem
+from .names import name_key
+
 SegmentKind = Literal["text", "heading", "stage"]
 
 
@@ -82,6 +85,9 @@ class Episode:
     source: str
     transcript: Transcript
     show: str | None = None
+    hosts: list[str] = field(default_factory=list)
+    written_as: dict[str, list[str]] = field(default_factory=dict)
+    """Each speaker's canonical name to the spellings this episode used for them."""
     topics: list[str] = field(default_factory=list)
     given_topics: bool = False
     description: str | None = None
@@ -100,6 +106,11 @@ class Person:
     name: str
     slug: str
     episodes: list[Episode] = field(default_factory=list)
+    spellings: dict[str, int] = field(default_factory=dict)
+    role: str | None = None
+    bio: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    image: str | None = None
 
     @property
     def first(self) -> dt.date:
@@ -136,6 +147,14 @@ class Archive:
     people: dict[str, Person]
     topics: dict[str, Topic]
     related: dict[str, list[RelatedLink]]
+    name_index: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    """Data problems that still let the archive publish, e.g. look-alike names."""
+    """Every spelling's name key (people.name_key) to the person's slug."""
+
+    def person_for(self, name: str) -> Person | None:
+        slug = self.name_index.get(name_key(name))
+        return self.people.get(slug) if slug else None
 
     @property
     def newest_first(self) -> list[Episode]:

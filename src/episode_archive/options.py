@@ -11,6 +11,8 @@ class Options:
 
     episodes_dir: str = "episodes"
     """Folder with the transcripts, relative to mkdocs.yml."""
+    people_file: str = "people.yml"
+    """The people registry (aliases, roles, bios), relative to the episodes folder."""
     latest_count: int = 10
     """How many episodes the home page's latest list shows."""
     chart_speakers: int = 25

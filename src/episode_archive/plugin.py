@@ -34,6 +34,8 @@ _IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES}
 class EpisodeArchiveConfig(Config):
     episodes_dir = c.Type(str, default=Options.episodes_dir)
     """Folder with the transcripts, relative to mkdocs.yml."""
+    people_file = c.Type(str, default=Options.people_file)
+    """The people registry, relative to the episodes folder."""
     latest_count = c.Type(int, default=Options.latest_count)
     """How many episodes `<!-- episode-archive:latest -->` lists."""
     chart_speakers = c.Type(int, default=Options.chart_speakers)
@@ -47,6 +49,7 @@ class EpisodeArchiveConfig(Config):
 def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> Options:
     return Options(
         episodes_dir=config.episodes_dir,
+        people_file=config.people_file,
         latest_count=config.latest_count,
         chart_speakers=config.chart_speakers,
         related_count=config.related_count,
@@ -79,6 +82,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             listing = "\n".join(problem.format(root) for problem in problems)
             raise PluginError(f"episode-archive found {len(problems)} problem(s); fix them (or run "
                               f"`episode-archive check`) and build again:\n{listing}")
+        for warning in archive.warnings:
+            log.warning(warning.format(self.episodes_dir.parent))
         started = time.perf_counter()
         pages = render_pages(archive, self.options)
         pages[STYLESHEET_PATH] = STYLESHEET

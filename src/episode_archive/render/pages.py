@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from ..model import Archive, Episode, Person, Topic
 from ..options import Options
-from ..people import person_slug
+from ..people import appearance_role, is_host
 from ..slugs import make_slug
-from .chart import appearances_svg, chart_people
+from .chart import appearances_svg, chart_people, trend_svg
 from .markup import escape_text, front_matter, link, long_date, relative_link
 
 WORDS_PER_MINUTE = 200
@@ -48,14 +48,22 @@ def render_pages(archive: Archive, options: Options) -> dict[str, str]:
     for episode in archive.episodes:
         pages[episode_src(episode)] = episode_page(episode, archive)
     for person in archive.people.values():
-        pages[speaker_src(person.slug)] = speaker_page(person)
+        pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
     for topic in archive.topics.values():
-        pages[topic_src(topic.slug)] = topic_page(topic)
+        pages[topic_src(topic.slug)] = topic_page(topic, archive, options)
     return pages
 
 
-def _speaker_links(names: list[str], from_src: str) -> str:
-    return ", ".join(link(name, from_src, speaker_src(person_slug(name))) for name in names)
+def _speaker_link(name: str, from_src: str, archive: Archive) -> str:
+    """A link to the person's page, or the bare name when no page exists (diarization labels)."""
+    person = archive.person_for(name)
+    if person is None:
+        return escape_text(name)
+    return link(person.name, from_src, speaker_src(person.slug))
+
+
+def _speaker_links(names: list[str], from_src: str, archive: Archive) -> str:
+    return ", ".join(_speaker_link(name, from_src, archive) for name in names)
 
 
 def _topic_links(names: list[str], from_src: str) -> str:
@@ -87,13 +95,13 @@ def episode_page(episode: Episode, archive: Archive) -> str:
     if episode.duration:
         facts.append(escape_text(episode.duration))
     facts.append(f"{reading_minutes(episode)} min read")
-    lines += [f"**Speakers:** {_speaker_links(episode.speakers, src)}", "",
+    lines += [f"**Speakers:** {_speaker_links(episode.speakers, src, archive)}", "",
               " · ".join(facts), ""]
     if episode.topics:
         lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
     if episode.description:
         lines += [f"> {escape_text(episode.description)}", ""]
-    lines += _transcript_body(episode, src, set(archive.people))
+    lines += _transcript_body(episode, src, archive)
     related = archive.related.get(episode.slug, [])
     lines += ["## Related talks", ""]
     if related:
@@ -111,7 +119,7 @@ def format_time(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def _transcript_body(episode: Episode, src: str, people: set[str]) -> list[str]:
+def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
     """The transcript as Markdown: headings, speaker turns, and a linkable time on timed paragraphs.
 
     A timed paragraph gets the id `t=HH:MM:SS` (attr_list, on the line after it), so `#t=00:12:34`
@@ -140,19 +148,16 @@ def _transcript_body(episode: Episode, src: str, people: set[str]) -> list[str]:
                 used_ids.add(anchor)
                 suffix = f'\n{{: id="{anchor}" }}'
         if segment.kind != "stage" and segment.speaker and segment.speaker != previous_speaker:
-            slug = person_slug(segment.speaker)
-            name = (link(segment.speaker, src, speaker_src(slug)) if slug in people
-                    else escape_text(segment.speaker))
-            prefix = f"**{name}:** {prefix}"
+            prefix = f"**{_speaker_link(segment.speaker, src, archive)}:** {prefix}"
             previous_speaker = segment.speaker
         lines += [prefix + text + suffix, ""]
     return lines
 
 
-def _episode_line(episode: Episode, from_src: str, with_speakers: bool = True) -> str:
+def _episode_line(episode: Episode, from_src: str, archive: Archive) -> str:
     parts = [f"{long_date(episode.date)}: {link(episode.title, from_src, episode_src(episode))}"]
-    if with_speakers:
-        parts.append(f"with {_speaker_links(episode.speakers, from_src)}")
+    if episode.speakers:
+        parts.append(f"with {_speaker_links(episode.speakers, from_src, archive)}")
     if episode.show:
         parts.append(f"({escape_text(episode.show)})")
     return "- " + " ".join(parts)
@@ -168,7 +173,7 @@ def episodes_index(archive: Archive) -> str:
         if episode.date.year != year:
             year = episode.date.year
             lines += ["", f"## {year}", ""]
-        lines.append(_episode_line(episode, EPISODES_INDEX))
+        lines.append(_episode_line(episode, EPISODES_INDEX, archive))
     return "\n".join(lines) + "\n"
 
 
@@ -188,27 +193,52 @@ def speakers_index(archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def speaker_page(person: Person) -> str:
+def speaker_page(person: Person, archive: Archive, options: Options) -> str:
     src = speaker_src(person.slug)
     count = len(person.episodes)
-    lines = [front_matter({"title": person.name}), f"# {escape_text(person.name)}", "",
-             f"**{count}** appearance{'s' if count != 1 else ''}, first {long_date(person.first)}, "
-             f"last {long_date(person.last)}.", "", "## Appearances", ""]
+    lines = [front_matter({"title": person.name, "role": person.role, "description": person.bio}),
+             f"# {escape_text(person.name)}", ""]
+    if person.image:
+        lines += [f"![{escape_text(person.name)}]({person.image}){{ .ea-portrait width=\"120\" }}", ""]
+    if person.bio:
+        lines += [escape_text(person.bio), ""]
+    if person.links:
+        lines += [" · ".join(f"[{escape_text(label)}]({url})" for label, url in person.links.items()), ""]
+    role = f" ({escape_text(person.role)})" if person.role else ""
+    lines += [f"**{count}** appearance{'s' if count != 1 else ''}{role}, first {long_date(person.first)}, "
+              f"last {long_date(person.last)}.", ""]
+    other_spellings = [name for name in person.spellings if name != person.name]
+    if other_spellings:
+        lines += ["Also written: " + ", ".join(escape_text(name) for name in other_spellings) + ".", ""]
+    lines += ['<div class="ea-chart-frame">',
+              appearances_svg([person], src, options.use_directory_urls, labels=False,
+                              title=f"Appearances of {person.name} over time"),
+              "</div>", "", "## Appearances", ""]
     for episode in person.episodes:
-        others = [name for name in episode.speakers if person_slug(name) != person.slug]
+        others = [name for name in episode.speakers if archive.person_for(name) is not person]
         line = f"- {long_date(episode.date)}: {link(episode.title, src, episode_src(episode))}"
-        if episode.show:
-            line += f" ({escape_text(episode.show)})"
+        details = [d for d in (appearance_role(person, episode), episode.show) if d]
+        if details:
+            line += f" ({escape_text(', '.join(details))})"
         if others:
-            line += f", with {_speaker_links(others, src)}"
+            line += f", with {_speaker_links(others, src, archive)}"
         lines.append(line)
-    co_speakers = Counter(person_slug(n) for e in person.episodes for n in e.speakers)
-    co_speakers.pop(person.slug, None)
+    co_speakers: Counter[str] = Counter()
+    for episode in person.episodes:
+        for name in episode.speakers:
+            other = archive.person_for(name)
+            if other is not None and other is not person:
+                co_speakers[other.slug] += 1
     if co_speakers:
-        names = {person_slug(n): n for e in person.episodes for n in e.speakers}
-        lines += ["", "## Appeared with", ""]
-        for slug, shared in sorted(co_speakers.items(), key=lambda item: (-item[1], item[0])):
-            lines.append(f"- {link(names[slug], src, speaker_src(slug))} ({shared})")
+        lines += ["", "## Appeared most with", ""]
+        for slug, shared in sorted(co_speakers.items(), key=lambda item: (-item[1], item[0]))[:10]:
+            lines.append(f"- {link(archive.people[slug].name, src, speaker_src(slug))} ({shared})")
+    topics = Counter(make_slug(t) for episode in person.episodes for t in episode.topics)
+    known_topics = [(slug, n) for slug, n in topics.items() if slug in archive.topics]
+    if known_topics:
+        lines += ["", "## Talks most about", ""]
+        for slug, n in sorted(known_topics, key=lambda item: (-item[1], item[0]))[:10]:
+            lines.append(f"- {link(archive.topics[slug].name, src, topic_src(slug))} ({n})")
     return "\n".join(lines) + "\n"
 
 
@@ -223,12 +253,17 @@ def topics_index(archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def topic_page(topic: Topic) -> str:
+def topic_page(topic: Topic, archive: Archive, options: Options) -> str:
     src = topic_src(topic.slug)
     count = len(topic.episodes)
+    first, last = topic.episodes[0].date, topic.episodes[-1].date
+    when = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
     lines = [front_matter({"title": topic.name}), f"# {escape_text(topic.name)}", "",
-             f"**{count}** episode{'s' if count != 1 else ''}.", ""]
-    lines += [_episode_line(episode, src) for episode in reversed(topic.episodes)]
+             f"**{count}** episode{'s' if count != 1 else ''}, {when}.", "",
+             '<div class="ea-chart-frame">',
+             trend_svg(topic.episodes, src, options.use_directory_urls, topic.name),
+             "</div>", ""]
+    lines += [_episode_line(episode, src, archive) for episode in reversed(topic.episodes)]
     return "\n".join(lines) + "\n"
 
 
@@ -239,8 +274,9 @@ def appearances_page(archive: Archive, options: Options) -> str:
     rows = chart_people(archive.people, options.chart_speakers)
     shown = len(rows)
     limited = f"The chart shows the {shown} most frequent speakers; " if shown < len(archive.people) else ""
-    lines += ["Each row is a speaker, each mark the month of an appearance (larger marks: several that month). "
-              "Hover or focus a mark for the episode; select it to open the episode. "
+    hosts = " Squares mark hosts, circles guests." if any(is_host(person) for person in rows) else ""
+    lines += ["Each row is a speaker, each mark a period with appearances (larger marks: several). "
+              f"Hover or focus a mark for the episodes; select it to open the first.{hosts} "
               f"{limited}The table lists every speaker.", "",
               '<div class="ea-chart-frame">', appearances_svg(rows, APPEARANCES, options.use_directory_urls),
               "</div>", "",
@@ -257,7 +293,7 @@ def latest_block(archive: Archive, options: Options, src: str) -> str:
     latest = archive.newest_first[: options.latest_count]
     if not latest:
         return "No episodes yet."
-    lines = [_episode_line(episode, src) for episode in latest]
+    lines = [_episode_line(episode, src, archive) for episode in latest]
     lines.append("")
     lines.append(f"[All episodes]({relative_link(src, EPISODES_INDEX)})")
     return "\n".join(lines)
