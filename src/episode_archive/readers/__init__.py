@@ -12,13 +12,20 @@ from pathlib import Path
 from ..errors import ArchiveError
 from ..model import Transcript
 from ..textio import read_text
-from . import markdown, plaintext
+from . import jsontranscript, markdown, plaintext, srt, webvtt
 
 Reader = Callable[[Path, str, str], Transcript]
 
 FORMATS: dict[str, Reader] = {
     "text": plaintext.read,
     "markdown": markdown.read,
+    "webvtt": webvtt.read,
+    "srt": srt.read,
+    # `json` picks one of the three below from the content; metadata `format:` can force one.
+    "json": jsontranscript.read,
+    "whisper-json": jsontranscript.read_whisper,
+    "whisperx-json": jsontranscript.read_whisperx,
+    "podcasting-json": jsontranscript.read_podcasting,
 }
 
 EXTENSIONS: dict[str, str] = {
@@ -26,6 +33,10 @@ EXTENSIONS: dict[str, str] = {
     ".text": "text",
     ".md": "markdown",
     ".markdown": "markdown",
+    ".vtt": "webvtt",
+    ".srt": "srt",
+    # Every .json in episodes/ is read as a transcript: other JSON there (chapters) would be an error.
+    ".json": "json",
 }
 
 
