@@ -10,6 +10,7 @@ import markdown
 
 from episode_archive.clean import clean
 from episode_archive.model import Archive, Episode, Segment, Transcript
+from episode_archive.options import Options
 from episode_archive.people import collect_people
 from episode_archive.render.pages import episode_page, format_time
 
@@ -35,7 +36,7 @@ def test_timed_paragraphs_get_anchors_and_mapped_speakers():
     episode = timed_episode()
     people, name_index, _ = collect_people([episode])
     archive = Archive(episodes=[episode], people=people, topics={}, related={}, name_index=name_index)
-    page = episode_page(episode, archive)
+    page = episode_page(episode, archive, Options())
     body = page.split("---\n", 2)[2]
     html = markdown.markdown(body, extensions=["attr_list", "toc"])
     assert '<p id="t=00:12:34"><strong><a href="../speakers/maren-castillo.md">Maren Castillo</a>:</strong> ' \

@@ -25,7 +25,7 @@ from .model import Archive
 from .options import Options
 from .render import expand_markers, render_pages
 from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX
-from .stylesheet import STYLESHEET, STYLESHEET_PATH
+from .stylesheet import SCRIPT, SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 _IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES}
@@ -70,6 +70,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.episodes_dir = project_dir / self.options.episodes_dir
         if STYLESHEET_PATH not in config.extra_css:
             config.extra_css.append(STYLESHEET_PATH)
+        if SCRIPT_PATH not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(SCRIPT_PATH)
         # Timed paragraphs carry their `#t=` anchors as attribute lists.
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")
@@ -87,6 +89,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         started = time.perf_counter()
         pages = render_pages(archive, self.options)
         pages[STYLESHEET_PATH] = STYLESHEET
+        pages[SCRIPT_PATH] = SCRIPT
         for src_uri, content in pages.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:

@@ -1,6 +1,9 @@
-"""The small stylesheet for charts and transcripts, shipped inside the package."""
+"""The small stylesheet and script for charts, transcripts and the player, shipped inside the package."""
 
 from importlib.resources import files
 
 STYLESHEET_PATH = "assets/episode-archive.css"
 STYLESHEET = files(__package__).joinpath("assets/episode-archive.css").read_text(encoding="utf-8")
+# Seeks the audio player when a reader selects a time; pages work without it.
+SCRIPT_PATH = "assets/episode-archive.js"
+SCRIPT = files(__package__).joinpath("assets/episode-archive.js").read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import posixpath
 import re
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -79,6 +80,18 @@ def html_link(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     if to_url.endswith("/") and not target.endswith("/"):
         target += "/"
     return target
+
+
+def file_link(from_src: str, target: str, use_directory_urls: bool) -> str:
+    """An href for a file (audio, image) from a page; absolute URLs pass through.
+
+    A relative `target` is relative to the site root, as a path under docs/ would be.
+    """
+    if urlsplit(target).scheme or target.startswith("//"):
+        return target
+    page = page_url(from_src, use_directory_urls)
+    base = page if page.endswith("/") or not page else posixpath.dirname(page) + "/"
+    return posixpath.relpath(target.lstrip("/"), base.rstrip("/") or ".")
 
 
 def link(text: str, from_src: str, to_src: str) -> str:

@@ -16,7 +16,7 @@ from ..options import Options
 from ..people import appearance_role, is_host
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
-from .markup import escape_text, front_matter, link, long_date, relative_link
+from .markup import escape_html, escape_text, file_link, front_matter, link, long_date, relative_link
 
 WORDS_PER_MINUTE = 200
 EPISODES_INDEX = "episodes/index.md"
@@ -46,7 +46,7 @@ def render_pages(archive: Archive, options: Options) -> dict[str, str]:
         APPEARANCES: appearances_page(archive, options),
     }
     for episode in archive.episodes:
-        pages[episode_src(episode)] = episode_page(episode, archive)
+        pages[episode_src(episode)] = episode_page(episode, archive, options)
     for person in archive.people.values():
         pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
     for topic in archive.topics.values():
@@ -74,7 +74,7 @@ def reading_minutes(episode: Episode) -> int:
     return max(1, math.ceil(episode.transcript.word_count / WORDS_PER_MINUTE))
 
 
-def episode_page(episode: Episode, archive: Archive) -> str:
+def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
     src = episode_src(episode)
     meta = front_matter({
         "title": episode.title,
@@ -101,6 +101,10 @@ def episode_page(episode: Episode, archive: Archive) -> str:
         lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
     if episode.description:
         lines += [f"> {escape_text(episode.description)}", ""]
+    if episode.audio:
+        href = file_link(src, episode.audio, options.use_directory_urls)
+        lines += [f'<audio class="ea-player" controls preload="metadata" src="{escape_html(href)}">'
+                  f'<a href="{escape_html(href)}">Download the audio</a></audio>', ""]
     lines += _transcript_body(episode, src, archive)
     related = archive.related.get(episode.slug, [])
     lines += ["## Related talks", ""]
