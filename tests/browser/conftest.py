@@ -8,8 +8,10 @@ Screenshots go to /tmp/episode-archive-screenshots/ so people can look at them a
 from __future__ import annotations
 
 import functools
+import io
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -51,8 +53,29 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with byte ranges, as real hosts serve them: audio can only seek with ranges."""
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         pass
+
+    def send_head(self) -> Any:
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
+        path = Path(self.translate_path(self.path))
+        if not match or not path.is_file():
+            return super().send_head()
+        data = path.read_bytes()
+        start = int(match.group(1))
+        end = min(int(match.group(2)) if match.group(2) else len(data) - 1, len(data) - 1)
+        if start > end:
+            self.send_error(416)
+            return None
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        return io.BytesIO(data[start:end + 1])
 
 
 class _QuietServer(http.server.ThreadingHTTPServer):

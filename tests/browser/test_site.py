@@ -222,3 +222,27 @@ def test_appearances_chart_at_phone_width(new_page, site_url, screenshot):
     assert sizes["chart"] >= 560, f"the chart shrank below a readable width: {sizes}"
     assert sizes["frameOverflow"] in ("auto", "scroll"), f"the chart frame does not scroll: {sizes}"
     assert sizes["frameScroll"] > sizes["frameClient"], f"the chart is clipped, not scrollable: {sizes}"
+
+
+AUDIO_EPISODE = "episodes/2025-06-11-probing-a-reward-model-live/"
+
+
+def test_time_links_scroll_to_the_paragraph_and_seek_the_audio(page, site_url, screenshot):
+    page.goto(f"{site_url}/{AUDIO_EPISODE}#t=00:00:45")
+    paragraph = page.locator('[id="t=00:00:45"]')
+    assert paragraph.count() == 1
+    assert "Padding a wrong answer" in paragraph.inner_text()
+    assert paragraph.is_visible() and paragraph.evaluate(
+        "p => { const r = p.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }")
+    player = page.locator("audio.ea-player")
+    page.wait_for_function("() => document.querySelector('audio.ea-player').readyState >= 1", timeout=10_000)
+    page.wait_for_function("() => Math.abs(document.querySelector('audio.ea-player').currentTime - 45) < 1",
+                           timeout=10_000)
+    screenshot(page, "episode-audio", full_page=False)
+
+    # Selecting another time seeks the player there.
+    page.locator('a.ea-time[href="#t=00:01:33"]').click()
+    page.wait_for_function("() => Math.abs(document.querySelector('audio.ea-player').currentTime - 93) < 1.5",
+                           timeout=10_000)
+    assert page.url.endswith("#t=00:01:33")
+    assert player.evaluate("a => a.duration") > 100
