@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +17,29 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .archive import load_archive
-from .model import Archive
+from .model import Archive, Episode
 from .options import Options
 from .render import expand_markers, render_pages
-from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX
+from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
+from .slugs import make_slug
 from .stylesheet import SCRIPT, SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 _IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES}
+
+
+@dataclass(frozen=True)
+class TopicChip:
+    """What Material's tags partial reads from each entry of the `tags` context variable."""
+
+    name: str
+    url: str
+    hidden: bool = False
 
 
 class EpisodeArchiveConfig(Config):
@@ -63,6 +74,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.options = Options()
         self.episodes_dir = Path(Options.episodes_dir)
         self.archive: Archive | None = None
+        self.archive_pages: dict[str, Episode] = {}
+        self.files: Files | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
@@ -102,7 +115,24 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
         log.info("episode-archive: rendered %d pages in %.2f s", len(pages), time.perf_counter() - started)
         self.archive = archive
+        self.archive_pages = {episode_src(episode): episode for episode in archive.episodes}
+        self.files = files
         return files
+
+    @event_priority(-50)  # after Material's tags plugin, whose chips would link to a tags listing
+    def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        """Episode pages show their topics as Material tag chips linking to the topic pages."""
+        if self.archive is None or not page.file.generated_by:
+            return context
+        episode = self.archive_pages.get(page.file.src_uri)
+        if episode is not None and episode.topics:
+            chips = []
+            for name in episode.topics:
+                target = self.files.get_file_from_path(topic_src(make_slug(name))) if self.files else None
+                if target is not None:
+                    chips.append(TopicChip(name=name, url=target.url))
+            context["tags"] = chips
+        return context
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.archive is None or page.file.generated_by:

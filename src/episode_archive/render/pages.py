@@ -182,7 +182,8 @@ def episodes_index(archive: Archive) -> str:
 
 
 def _people_ranked(archive: Archive) -> list[Person]:
-    return sorted(archive.people.values(), key=lambda p: (-len(p.episodes), p.name.casefold(), p.slug))
+    """Everyone, in the chart's row order, so the chart and the tables agree."""
+    return chart_people(archive.people, len(archive.people))
 
 
 def speakers_index(archive: Archive) -> str:
