@@ -38,11 +38,25 @@ def test_timed_paragraphs_get_anchors_and_mapped_speakers():
     archive = Archive(episodes=[episode], people=people, topics={}, related={}, name_index=name_index)
     page = episode_page(episode, archive, Options())
     body = page.split("---\n", 2)[2]
-    html = markdown.markdown(body, extensions=["attr_list", "toc"])
-    assert '<p id="t=00:12:34"><strong><a href="../speakers/maren-castillo.md">Maren Castillo</a>:</strong> ' \
-           '<a class="ea-time" href="#t=00:12:34">00:12:34</a> So, *tell* us &lt;everything&gt;.</p>' in html
+    html = markdown.markdown(body, extensions=["attr_list", "md_in_html", "toc"])
+    assert ('<p><strong class="ea-speaker" id="turn-3"><a href="../speakers/maren-castillo.md">Maren Castillo</a>:'
+            '</strong> <a class="ea-time" id="t=00:12:34" href="#t=00:12:34">00:12:34</a> '
+            'So, *tell* us &lt;everything&gt;.</p>') in html
     assert '<a href="../speakers/kenji-abernathy.md">Kenji Abernathy</a>' in html
     # An unmapped diarization label is shown as it is, without a person page.
-    assert "<strong>SPEAKER_02:</strong>" in html and "speaker-02" not in html
-    assert '<p id="t=00:00:06"><a class="ea-time" href="#t=00:00:06">00:00:06</a> <em>laughs</em></p>' in html
+    assert '<strong class="ea-speaker" id="turn-4">SPEAKER_02:</strong>' in html and "speaker-02" not in html
+    assert '<p><a class="ea-time" id="t=00:00:06" href="#t=00:00:06">00:00:06</a> <em>laughs</em></p>' in html
     assert len(re.findall(r'id="t=', html)) == 5
+
+
+def test_untimed_paragraphs_get_numbered_anchors():
+    transcript = Transcript(path=Path("t.txt"), source="t.txt", format="text", segments=[
+        Segment("Intro", kind="heading"), Segment("One."), Segment("Two.", speaker="Ada Byron")])
+    episode = Episode(slug="plain", title="Plain", date=dt.date(2025, 1, 2), speakers=["Ada Byron"], source="t.txt",
+                      transcript=transcript)
+    people, name_index, _ = collect_people([episode])
+    archive = Archive(episodes=[episode], people=people, topics={}, related={}, name_index=name_index)
+    html = markdown.markdown(episode_page(episode, archive, Options()).split("---\n", 2)[2],
+                             extensions=["attr_list", "md_in_html", "toc"])
+    assert '<p><span class="ea-anchor" id="p1"></span> One.</p>' in html
+    assert '<span class="ea-anchor" id="p2"></span> Two.</p>' in html

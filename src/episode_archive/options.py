@@ -21,5 +21,7 @@ class Options:
     """At most this many related talks per episode."""
     topics_per_episode: int = 5
     """Topics extracted for an episode that has none in its metadata."""
+    search: str = "pagefind"
+    """`pagefind` (index chunks loaded per query; scales) or `material` (Material's own search plugin)."""
     use_directory_urls: bool = True
     """Mirrors MkDocs' own setting; needed for links inside inline SVG."""

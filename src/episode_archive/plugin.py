@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import ChoiceLoader, DictLoader, Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -27,7 +28,15 @@ from .options import Options
 from .render import expand_markers, render_pages
 from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
 from .slugs import make_slug
-from .stylesheet import SCRIPT, SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH
+from .search import (
+    SEARCH_PAGE,
+    episode_index_markup,
+    person_index_markup,
+    run_pagefind,
+    search_page,
+    topic_index_markup,
+)
+from .stylesheet import SCRIPT, SCRIPT_PATH, SEARCH_SCRIPT, SEARCH_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 _IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES}
@@ -40,6 +49,23 @@ class TopicChip:
     name: str
     url: str
     hidden: bool = False
+
+
+SEARCH_BOX_TEMPLATE = "partials/episode-archive-search.html"
+SEARCH_BOX = """{% if episode_archive_search_url and "material/search" not in config.plugins %}
+<form class="ea-header-search" action="{{ episode_archive_search_url | url }}" method="get" role="search">
+  <input class="ea-header-search__input" type="search" name="q" placeholder="Search"
+         aria-label="Search the transcripts" autocomplete="off">
+</form>
+{% endif %}"""
+_MATERIAL_SEARCH = '{% if "material/search" in config.plugins %}'
+
+
+def with_search_box(header: str) -> str | None:
+    """Material's header with our search form where its own search would be; None if that moved."""
+    if _MATERIAL_SEARCH not in header:
+        return None
+    return header.replace(_MATERIAL_SEARCH, '{% include "' + SEARCH_BOX_TEMPLATE + '" %}' + _MATERIAL_SEARCH, 1)
 
 
 class EpisodeArchiveConfig(Config):
@@ -55,6 +81,8 @@ class EpisodeArchiveConfig(Config):
     """At most this many related talks per episode."""
     topics_per_episode = c.Type(int, default=Options.topics_per_episode)
     """Topics extracted for an episode whose metadata gives none."""
+    search = c.Choice(("pagefind", "material"), default=Options.search)
+    """`pagefind` (scales to thousands of episodes) or `material` (Material's search plugin)."""
 
 
 def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> Options:
@@ -65,6 +93,7 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
         chart_speakers=config.chart_speakers,
         related_count=config.related_count,
         topics_per_episode=config.topics_per_episode,
+        search=config.search,
         use_directory_urls=mkdocs_config.use_directory_urls,
     )
 
@@ -85,10 +114,48 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             config.extra_css.append(STYLESHEET_PATH)
         if SCRIPT_PATH not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(SCRIPT_PATH)
-        # Timed paragraphs carry their `#t=` anchors as attribute lists.
-        if "attr_list" not in config.markdown_extensions:
-            config.markdown_extensions.append("attr_list")
+        # Paragraph anchors are attribute lists; page sections are Markdown inside <div>s.
+        for extension in ("attr_list", "md_in_html"):
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        if self.options.search == "pagefind" and "material/search" in config.plugins:
+            log.info("episode-archive: Pagefind search is on; remove `- search` from plugins to skip "
+                     "Material's full-text index, which every reader would download")
         return config
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        if self.options.search == "pagefind":
+            header, _, _ = env.loader.get_source(env, "partials/header.html")
+            patched = with_search_box(header)
+            if patched is None:
+                log.warning("episode-archive: this Material version's header has no place for the search box; "
+                            "the search page is still at search/")
+            else:
+                env.loader = ChoiceLoader([DictLoader({"partials/header.html": patched,
+                                                       SEARCH_BOX_TEMPLATE: SEARCH_BOX}), env.loader])
+                env.globals["episode_archive_search_url"] = self.files.get_file_from_path(SEARCH_PAGE).url
+        return env
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Mark archive pages for Pagefind: what to index, and the filters to offer."""
+        if self.options.search != "pagefind" or self.archive is None or not page.file.generated_by:
+            return html
+        src = page.file.src_uri
+        if src in self.archive_pages:
+            return episode_index_markup(html, self.archive_pages[src])
+        kind, _, slug = src.removesuffix(".md").partition("/")
+        if kind == "speakers" and slug in self.archive.people:
+            return person_index_markup(html, self.archive.people[slug])
+        if kind == "topics" and slug in self.archive.topics:
+            return topic_index_markup(html, self.archive.topics[slug])
+        return html
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.options.search == "pagefind":
+            try:
+                run_pagefind(Path(config.site_dir))
+            except (OSError, RuntimeError) as error:
+                raise PluginError(f"episode-archive: building the search index failed: {error}") from None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         archive, problems = load_archive(self.episodes_dir, self.options)
@@ -103,6 +170,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         pages = render_pages(archive, self.options)
         pages[STYLESHEET_PATH] = STYLESHEET
         pages[SCRIPT_PATH] = SCRIPT
+        if self.options.search == "pagefind":
+            pages[SEARCH_PAGE] = search_page("../")
+            pages[SEARCH_SCRIPT_PATH] = SEARCH_SCRIPT
         for src_uri, content in pages.items():
             existing = files.get_file_from_path(src_uri)
             if existing is not None:

@@ -7,3 +7,6 @@ STYLESHEET = files(__package__).joinpath("assets/episode-archive.css").read_text
 # Seeks the audio player when a reader selects a time; pages work without it.
 SCRIPT_PATH = "assets/episode-archive.js"
 SCRIPT = files(__package__).joinpath("assets/episode-archive.js").read_text(encoding="utf-8")
+# The search page's live results (Pagefind's JavaScript API), loaded on that page only.
+SEARCH_SCRIPT_PATH = "assets/episode-archive-search.js"
+SEARCH_SCRIPT = files(__package__).joinpath("assets/episode-archive-search.js").read_text(encoding="utf-8")

@@ -95,10 +95,12 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
     if episode.duration:
         facts.append(escape_text(episode.duration))
     facts.append(f"{reading_minutes(episode)} min read")
-    lines += [f"**Speakers:** {_speaker_links(episode.speakers, src, archive)}", "",
+    lines += ['<div class="ea-meta" markdown>', "",
+              f"**Speakers:** {_speaker_links(episode.speakers, src, archive)}", "",
               " · ".join(facts), ""]
     if episode.topics:
         lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
+    lines += ["</div>", ""]
     if episode.description:
         lines += [f"> {escape_text(episode.description)}", ""]
     if episode.audio:
@@ -107,7 +109,7 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
                   f'<a href="{escape_html(href)}">Download the audio</a></audio>', ""]
     lines += _transcript_body(episode, src, archive)
     related = archive.related.get(episode.slug, [])
-    lines += ["## Related talks", ""]
+    lines += ['<div class="ea-related" markdown>', "", "## Related talks", ""]
     if related:
         for item in related:
             target = item.episode
@@ -115,6 +117,7 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
                          f"({long_date(target.date)}): {escape_text(item.reason)}")
     else:
         lines.append("No other episode shares a speaker or topic with this one yet.")
+    lines += ["", "</div>"]
     return "\n".join(lines) + "\n"
 
 
@@ -124,10 +127,12 @@ def format_time(seconds: float) -> str:
 
 
 def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
-    """The transcript as Markdown: headings, speaker turns, and a linkable time on timed paragraphs.
+    """The transcript as Markdown: headings, speaker turns, and an anchor at every paragraph.
 
-    A timed paragraph gets the id `t=HH:MM:SS` (attr_list, on the line after it), so `#t=00:12:34`
-    lands on it.
+    A timed paragraph starts with its time as a link with the id `t=HH:MM:SS`, so `#t=00:12:34`
+    lands on it; other paragraphs start with an empty anchor `pN` (N counts paragraphs). Turn labels
+    carry `turn-N` ids. The anchors are small elements rather than ids on paragraphs so that search
+    (which records each anchor's text) stays small.
     """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
@@ -135,26 +140,30 @@ def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
     lines: list[str] = []
     previous_speaker: str | None = None
     used_ids: set[str] = set()
+    paragraphs = turns = 0
     for segment in transcript.segments:
         if segment.kind == "heading":
             lines += ["#" * segment.level + " " + escape_text(segment.text), ""]
             previous_speaker = None
             continue
-        text = escape_text(segment.text)
-        if segment.kind == "stage":
-            text = f"*{text}*"
-        prefix, suffix = "", ""
-        if segment.start is not None:
-            anchor = f"t={format_time(segment.start)}"
-            # Raw HTML for the link: an inline attribute list would clash with the paragraph's own.
-            prefix = f'<a class="ea-time" href="#{anchor}">{format_time(segment.start)}</a> '
-            if anchor not in used_ids:
-                used_ids.add(anchor)
-                suffix = f'\n{{: id="{anchor}" }}'
+        paragraphs += 1
+        parts: list[str] = []
         if segment.kind != "stage" and segment.speaker and segment.speaker != previous_speaker:
-            prefix = f"**{_speaker_link(segment.speaker, src, archive)}:** {prefix}"
+            turns += 1
+            parts.append(f'<strong class="ea-speaker" id="turn-{turns}">'
+                         f"{_speaker_link(segment.speaker, src, archive)}:</strong>")
             previous_speaker = segment.speaker
-        lines += [prefix + text + suffix, ""]
+        if segment.start is None:
+            parts.append(f'<span class="ea-anchor" id="p{paragraphs}"></span>')
+        else:
+            time = format_time(segment.start)
+            anchor = f"t={time}"
+            anchor_id = "" if anchor in used_ids else f' id="{anchor}"'
+            used_ids.add(anchor)
+            parts.append(f'<a class="ea-time"{anchor_id} href="#{anchor}">{time}</a>')
+        text = escape_text(segment.text)
+        parts.append(f"*{text}*" if segment.kind == "stage" else text)
+        lines += [" ".join(parts), ""]
     return lines
 
 

@@ -1,0 +1,93 @@
+"""Full-text search with Pagefind: index markup for pages, and the indexing run after a build.
+
+Pagefind splits its index into chunks that a reader's browser loads per query, so search stays
+small at thousands of episodes (Material's own index is the whole text of every page in one file).
+Only pages that carry `data-pagefind-body` are indexed: episodes, speakers and topics. Filters
+(speaker, topic, show, year, kind) and a date sort key ride along as hidden elements.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .model import Episode, Person, Topic
+from .render.markup import escape_html
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+SEARCH_PAGE = "search/index.md"
+BUNDLE_DIR = "pagefind"
+# Permalink anchors, tag chips, the byline and related talks repeat what other pages say.
+EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related"
+
+
+def _filters(pairs: list[tuple[str, str]]) -> str:
+    spans = "".join(f'<span data-pagefind-filter="{escape_html(key)}">{escape_html(value)}</span>'
+                    for key, value in pairs)
+    return f'<div hidden data-pagefind-ignore>{spans}</div>'
+
+
+def episode_index_markup(html: str, episode: Episode) -> str:
+    pairs = [("kind", "episode"), ("year", str(episode.date.year))]
+    pairs += [("speaker", name) for name in episode.speakers]
+    pairs += [("topic", name) for name in episode.topics]
+    if episode.show:
+        pairs.append(("show", episode.show))
+    date = episode.date.isoformat()
+    return (f'<div data-pagefind-body data-pagefind-sort="date:{date}" data-pagefind-meta="date:{date}">'
+            f'{html}{_filters(pairs)}</div>')
+
+
+def person_index_markup(html: str, person: Person) -> str:
+    pairs = [("kind", "speaker"), ("speaker", person.name)]
+    date = person.last.isoformat()
+    return (f'<div data-pagefind-body data-pagefind-sort="date:{date}" data-pagefind-meta="date:{date}">'
+            f'{html}{_filters(pairs)}</div>')
+
+
+def topic_index_markup(html: str, topic: Topic) -> str:
+    date = topic.episodes[-1].date.isoformat()
+    return (f'<div data-pagefind-body data-pagefind-sort="date:{date}">'
+            f'{html}{_filters([("kind", "topic"), ("topic", topic.name)])}</div>')
+
+
+def search_page(scripts_from_page: str) -> str:
+    """The search page: a form that works as a plain GET, enhanced by the script into live results."""
+    return f"""---
+title: Search
+---
+
+# Search
+
+<div class="ea-search" id="ea-search" data-bundle="{scripts_from_page}{BUNDLE_DIR}/">
+<form class="ea-search__form" role="search" action="" method="get">
+<label for="ea-search-q">Search the transcripts</label>
+<input id="ea-search-q" type="search" name="q" autocomplete="off" placeholder="A phrase, a name, a topic">
+<button type="submit">Search</button>
+</form>
+<div class="ea-search__filters" aria-label="Filters"></div>
+<p class="ea-search__status" role="status" aria-live="polite"></p>
+<ol class="ea-search__results"></ol>
+<p class="ea-search__more" hidden><button type="button">More results</button></p>
+</div>
+
+<noscript>Search runs in your browser and needs JavaScript. The <a href="../episodes/">episode list</a>,
+<a href="../speakers/">speakers</a> and <a href="../topics/">topics</a> work without it.</noscript>
+
+<script type="module" src="{scripts_from_page}assets/episode-archive-search.js"></script>
+"""
+
+
+def run_pagefind(site_dir: Path) -> None:
+    """Index the built site; the bundle lands in site/pagefind/."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
+               "--exclude-selectors", EXCLUDE_SELECTORS, "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"pagefind failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
+    log.info("episode-archive: search index built with Pagefind in %.2f s", time.perf_counter() - started)
