@@ -27,7 +27,6 @@ from .model import Archive, Episode
 from .options import Options
 from .render import expand_markers, render_pages
 from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
-from .slugs import make_slug
 from .search import (
     SEARCH_PAGE,
     episode_index_markup,
@@ -36,6 +35,7 @@ from .search import (
     search_page,
     topic_index_markup,
 )
+from .slugs import make_slug
 from .stylesheet import SCRIPT, SCRIPT_PATH, SEARCH_SCRIPT, SEARCH_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
