@@ -21,8 +21,8 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 SEARCH_PAGE = "search/index.md"
 BUNDLE_DIR = "pagefind"
-# Permalink anchors, tag chips, the byline and related talks repeat what other pages say.
-EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related"
+# Permalink anchors, tag chips, the byline, the player and related talks are not the transcript.
+EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related, audio"
 
 
 def _filters(pairs: list[tuple[str, str]]) -> str:

@@ -57,28 +57,56 @@ def article_hrefs(page, selector: str = "article a[href]") -> list[str]:
     return page.eval_on_selector_all(selector, f"links => links.map({ABS_HREF})")
 
 
+def search_results(page) -> list[dict]:
+    """Titles, hrefs and 'where' lines of the results on the search page, once it has any."""
+    page.locator(".ea-search__result").first.wait_for(state="visible", timeout=15_000)
+    return page.eval_on_selector_all(".ea-search__result", """items => items.map(li => ({
+        title: li.querySelector('a.ea-search__title').textContent,
+        href: li.querySelector('a.ea-search__title').href,
+        where: (li.querySelector('.ea-search__where') || {}).textContent || '',
+        excerpt: li.querySelector('.ea-search__excerpt').textContent}))""")
+
+
 def test_search_finds_a_phrase_from_the_middle_of_a_transcript(page, site_url, screenshot):
     page.goto(site_url)
-    search = page.locator("input.md-search__input")
-    search.click()
-    # Set the whole phrase at once, then a key press (Material searches on keyup): the results
-    # shown are for the full phrase, never for a prefix typed so far.
-    search.fill(SEED_PHRASE)
-    search.press("End")
-    page.locator(".md-search-result__meta").filter(has_text="matching").wait_for()
-    first = page.locator(".md-search-result__list > .md-search-result__item").first
-    first.wait_for(state="visible")
+    box = page.locator("header input.ea-header-search__input")
+    box.fill(SEED_PHRASE)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    results = search_results(page)
     screenshot(page, "search-results", full_page=False)
+    first = results[0]
+    assert first["title"] == SEED_TITLE
+    # The result opens the episode at the paragraph that matched, not at the top.
+    assert SEED in first["href"] and re.search(r"#p\d+$", first["href"]), first["href"]
+    assert "superhuman performance" in first["excerpt"]
 
-    link = first.locator("a.md-search-result__link").first
-    href = link.get_attribute("href") or ""
-    assert SEED in href, f"first search result for {SEED_PHRASE!r} links to {href!r}, not {SEED}"
-    assert SEED_TITLE in first.inner_text()
-
-    link.click()
+    page.locator("a.ea-search__title").first.click()
     page.wait_for_url(re.compile(re.escape(site_url + SEED)))
-    assert path_of(page.url) == path_of(site_url + SEED)
     assert h1_text(page) == SEED_TITLE
+    anchor_id = first["href"].rsplit("#", 1)[1]
+    paragraph_text = page.locator(f'[id="{anchor_id}"]').evaluate("a => a.parentElement.textContent")
+    assert SEED_PHRASE in paragraph_text
+
+
+def test_search_filters_by_speaker_and_lands_on_timed_passages(page, site_url, screenshot):
+    page.goto(f"{site_url}search/?q=reward+model")
+    everyone = search_results(page)
+    assert len(everyone) >= 2
+    page.select_option("select[name=speaker]", "Sam Marks")
+    page.wait_for_url(re.compile(r"speaker=Sam\+Marks"))
+    page.wait_for_function("""() => document.querySelector('.ea-search__status').textContent.includes('result')""")
+    filtered = search_results(page)
+    screenshot(page, "search-filtered", full_page=False)
+    assert 0 < len(filtered) < len(everyone)
+    for result in filtered:
+        page_html = page.request.get(result["href"].split("#")[0]).text()
+        assert "Sam Marks" in page_html, result
+    timed = [r for r in filtered if "#t=" in r["href"]]
+    assert timed, filtered
+    # The snippet names the speaker and the time of the passage.
+    assert re.search(r"\d{2}:\d{2}:\d{2}", timed[0]["where"]) and ("Sam Marks" in timed[0]["where"]
+                                                                   or "Maren Castillo" in timed[0]["where"])
 
 
 def test_seed_episode_page_and_its_speaker(page, site_url, screenshot):
@@ -229,11 +257,11 @@ AUDIO_EPISODE = "episodes/2025-06-11-probing-a-reward-model-live/"
 
 def test_time_links_scroll_to_the_paragraph_and_seek_the_audio(page, site_url, screenshot):
     page.goto(f"{site_url}/{AUDIO_EPISODE}#t=00:00:45")
-    paragraph = page.locator('[id="t=00:00:45"]')
-    assert paragraph.count() == 1
-    assert "Padding a wrong answer" in paragraph.inner_text()
-    assert paragraph.is_visible() and paragraph.evaluate(
-        "p => { const r = p.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }")
+    anchor = page.locator('[id="t=00:00:45"]')
+    assert anchor.count() == 1
+    assert "Padding a wrong answer" in anchor.evaluate("a => a.parentElement.textContent")
+    assert anchor.is_visible() and anchor.evaluate(
+        "a => { const r = a.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }")
     player = page.locator("audio.ea-player")
     page.wait_for_function("() => document.querySelector('audio.ea-player').readyState >= 1", timeout=10_000)
     page.wait_for_function("() => Math.abs(document.querySelector('audio.ea-player').currentTime - 45) < 1",

@@ -47,26 +47,28 @@ function safeExcerpt(html) {
   return out;
 }
 
-// The anchor (timed paragraph, paragraph or heading) just before the first match.
+// The anchor (timed paragraph, paragraph or heading) just before the first match in the body;
+// matches in the title alone open the page at the top.
 function passageAnchor(data) {
-  const first = (data.locations || [])[0];
-  if (first === undefined) return null;
-  let best = null;
-  for (const anchor of data.anchors || []) {
-    if (anchor.location <= first && anchor.id && (!best || anchor.location >= best.location)) best = anchor;
-  }
-  return best && best.element !== "h1" ? best : null;
-}
-
-function speakerBefore(data, anchor) {
-  // Turn paragraphs start with "Name:"; walk back to the turn that holds the passage.
-  const candidates = (data.anchors || []).filter(a => a.location <= anchor.location && a.element === "p");
-  candidates.sort((a, b) => b.location - a.location);
-  for (const candidate of candidates) {
-    const match = /^\s*(?:\d{2}:\d{2}:\d{2}\s+)?([^:\n]{2,60}):\s/.exec(candidate.text || "");
-    if (match) return match[1].trim();
+  const anchors = (data.anchors || []).filter(a => a.id && a.element !== "h1");
+  for (const location of data.locations || []) {
+    let best = null;
+    for (const anchor of anchors) {
+      if (anchor.location <= location && (!best || anchor.location >= best.location)) best = anchor;
+    }
+    if (best) return best;
   }
   return null;
+}
+
+// Turn labels are anchors too (id turn-N, text "Name:"): the last one before the passage speaks it.
+function speakerBefore(data, anchor) {
+  let turn = null;
+  for (const candidate of data.anchors || []) {
+    if (candidate.id.startsWith("turn-") && candidate.location <= anchor.location
+        && (!turn || candidate.location >= turn.location)) turn = candidate;
+  }
+  return turn ? turn.text.replace(/:\s*$/, "").trim() : null;
 }
 
 function selectedFilters() {
