@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -32,8 +33,9 @@ from .topicsfile import TopicVocabulary, topic_key
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
-SAMPLE_WORDS = 1000
-SAMPLE_WINDOWS = 8
+SAMPLE_WORDS = 600
+"""Words of a long transcript that YAKE reads (see `focus_sample`); YAKE costs about 22 µs a word."""
+FOCUS_TERMS = 60
 YAKE_CANDIDATES = 40
 MAX_PHRASE_WORDS = 2
 MIN_OCCURRENCES = 2
@@ -61,22 +63,24 @@ FILLER_PHRASES = (
 # Words that are never a topic of one episode: conversation, the show itself, sponsor reads.
 FILLER_WORDS = frozenset("""
 actually alright anyway awesome basically bit cool episode episodes folks gonna great guest guests guy guys
-hey host hosts speaker speakers interview listen listener listeners listening literally lot lots mhm okay podcast podcasts
-pretty really right show shows sponsor sponsors sponsored sponsorship stuff subscribe subscribed subscribers
-subscribing talk talked talking thing things today today's tonight uh um wanna welcome yeah yep yes
-promo discount coupon patreon newsletter transcript transcripts transcribed
+hey host hosts speaker speakers interview listen listener listeners listening literally lot lots mhm okay
+podcast podcasts pretty really right show shows sponsor sponsors sponsored sponsorship stuff subscribe
+subscribed subscribers subscribing talk talked talking thing things today today's tonight uh um wanna
+welcome yeah yep yes dot topic topics promo discount coupon patreon newsletter transcript transcripts transcribed
 question questions answer answers time times year years day days week weeks month months minute minutes
-kind sort way ways people person guy point points fact idea ideas part parts number lot example examples
-good bad big small nice huge able different important interesting hard easy long short sure true
-mean means meant said says saying tell told ask asked asking call called calling come coming comes came
+kind sort way ways people person guy fact idea ideas lot example examples nice interesting sure
+mean means meant said says saying tell told ask asked asking come coming comes came
 get getting gets got make makes making made go going goes went gone know knows knew think thinking thought
-see seeing seen look looking looked want wanted wants need needed needs start started starting work working
-worked works thank thanks laughs laughter crosstalk inaudible applause
+see seeing seen look looking looked want wanted wants need needed needs
+thank thanks laughs laughter crosstalk inaudible applause
 """.split())
 
 # Common words that are no topic on their own, though they may start or end one ("open source", "pull
 # request"): verbs, adjectives, adverbs and vague nouns that YAKE's stopword list lacks.
 WEAK_ALONE = frozenset("""
+good bad big small huge able different important hard easy long short true point points part parts number
+multiple represent represents deep
+work working worked works start started starting call called calling
 add added adding advance ahead allow anymore answer apply argue argument arguments assume aware away
 basic begin believe benefit better big bigger born bring build building built buy care case cases certain
 change changed check choose clear close complete complex concept consider considered correct cost costs
@@ -99,6 +103,7 @@ understand unit useful usual valid value various version view wait watch whole w
 worth write writing written wrong
 """.split())
 _URL = re.compile(r"(?:https?://|www\.)[^\s\"'<>()\[\]]+")
+_DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|edu|gov|co|uk|de|fm)\b(?:/\S*)?")
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 _TIMESTAMP = re.compile(r"\\?\[\d{1,2}(?::\d{2}){1,2}\\?\]|\(\d{1,2}(?::\d{2}){1,2}\)|\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _STAGE = re.compile(r"\\?\[[^\]\n]{0,40}\\?\]")  # [laughs], [crosstalk], \[music\] (escaped in Markdown)
@@ -110,6 +115,7 @@ _LABEL = re.compile(r"^[ \t\-*]*(?:\*\*)?([A-Z][\w.'’-]*(?:[ \t][A-Z][\w.'’-
 _FILLER = re.compile(r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in
                                          sorted(FILLER_PHRASES, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_][\w'-]*")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 _PHRASE_WORD = re.compile(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*")
 _ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*s?")
 
@@ -137,13 +143,11 @@ def name_parts(names: Iterable[str]) -> set[str]:
     return {part for part in parts if len(part) >= 2}
 
 
-def sample_text(text: str, words: int | None = None, windows: int | None = None) -> str:
+def sample_text(text: str, words: int, windows: int) -> str:
     """About `words` words of `text` in `windows` evenly spaced windows; the whole text when it is short.
 
     Works on characters (about six a word) so that an 8,000-word text is never split in full.
     """
-    words = words or SAMPLE_WORDS
-    windows = windows or SAMPLE_WINDOWS
     if len(text) <= words * 7:
         return text
     width = words * 6 // windows
@@ -160,19 +164,79 @@ def sample_text(text: str, words: int | None = None, windows: int | None = None)
     return "\n.\n".join(parts)
 
 
-def clean_for_extraction(text: str) -> tuple[str, list[str]]:
-    """Text as YAKE should read it, and the speaker labels found (names, never topics)."""
+def focus_sample(text: str, excluded: Iterable[str] = (), words: int | None = None) -> str:
+    """The sentences of a long text that carry its most frequent content words, about `words` of them.
+
+    On the bitcoin transcripts, YAKE on 600 focused words agreed with YAKE on the full text about as
+    well as (slightly better than) YAKE on 1,000 words in evenly spaced windows, at 60% of the cost.
+    Sentences keep their order; a short text is returned whole.
+    """
+    words = words or SAMPLE_WORDS
+    if len(text) <= words * 7:
+        return text
+    skip = STOPWORDS | set(excluded)
+    counts = Counter(token for token in _TOKEN.findall(text.lower()) if len(token) > 2 and token not in skip)
+    top = {word for word, _ in counts.most_common(FOCUS_TERMS)}
+    scored: list[tuple[float, int, int]] = []
+    pieces = [piece for sentence in _SENTENCE.findall(text) for piece in _chop(sentence)]
+    for index, piece in enumerate(pieces):
+        tokens = _TOKEN.findall(piece.lower())
+        if len(tokens) >= 4:
+            scored.append((-sum(token in top for token in tokens) / math.sqrt(len(tokens)), index, len(tokens)))
+    scored.sort()
+    chosen: list[int] = []
+    total = 0
+    for _score, index, length in scored:
+        if total >= words:
+            break
+        chosen.append(index)
+        total += length
+    return "\n".join(pieces[index].strip() for index in sorted(chosen))
+
+
+def _chop(sentence: str, width: int = 400) -> list[str]:
+    """Unpunctuated captions can run for pages: cut a long "sentence" into pieces at spaces."""
+    pieces = []
+    while len(sentence) > width:
+        cut = sentence.rfind(" ", 0, width)
+        cut = cut if cut > 0 else width
+        pieces.append(sentence[:cut])
+        sentence = sentence[cut:]
+    return [*pieces, sentence]
+
+
+def strip_markup(text: str) -> str:
+    """Text without speaker labels, HTML, URLs, Markdown syntax, timestamps and stage directions.
+
+    Cheap enough for a whole transcript (about 3 ms for 8,000 words), and needed before sampling:
+    a URL's dots would otherwise cut a link into "sentences".
+    """
     text = text.replace("’", "'").replace("‘", "'")
-    labels = [match.group(1) for match in _LABEL.finditer(text)]
     text = _LABEL.sub(" ", text)
     text = _HTML.sub(" ", text)
     text = _URL.sub(" ", text)
+    text = _DOMAIN.sub(" ", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _TIMESTAMP.sub(" . ", text)
     text = _STAGE.sub(" . ", text)
-    text = _MARKUP.sub(" ", text)
-    text = _FILLER.sub(" . ", text)
-    return text, labels
+    return _MARKUP.sub(" ", text)
+
+
+def remove_filler(text: str) -> str:
+    """Podcast filler phrases out, replaced by a sentence break so that their neighbours form no phrase."""
+    return _FILLER.sub(" . ", text)
+
+
+def clean_for_extraction(text: str) -> str:
+    """A text as YAKE should read it: `strip_markup`, then `remove_filler`."""
+    return remove_filler(strip_markup(text))
+
+
+def speaker_labels(text: str) -> list[str]:
+    """Names that start two or more lines as `Name:` turns; a heading like "Taproot: the basics" said
+    once is no speaker."""
+    found = Counter(match.group(1) for match in _LABEL.finditer(text.replace("’", "'")))
+    return sorted(label for label, count in found.items() if count >= 2)
 
 
 def _display(surface: str) -> str:
@@ -195,6 +259,11 @@ def _looks_like_adverb_or_participle(word: str) -> bool:
 
 def _english_share(tokens: list[str]) -> float:
     return sum(token in STOPWORDS for token in tokens) / len(tokens) if tokens else 0.0
+
+
+def looks_english(text: str) -> bool:
+    """Whether a text (or a sample of one) reads as English prose, by its share of English stopwords."""
+    return _english_share([token.lower() for token in _TOKEN.findall(text)]) >= MIN_ENGLISH_SHARE
 
 
 def extract_phrases(text: str, excluded: set[str]) -> list[tuple[str, str]]:
@@ -260,26 +329,29 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
     if not needing:
         return
 
-    # Read every episode once: its sample, its speaker labels, the phrases present in it.
-    samples: dict[str, str] = {}
-    labels: dict[str, list[str]] = {}
-    for episode in episodes:
-        samples[episode.slug], labels[episode.slug] = clean_for_extraction(
-            sample_text(episode.transcript.plain_text()))
-    # A label is a speaker once it recurs; a heading like "Taproot: the basics" said once is not.
-    for slug, found in labels.items():
-        labels[slug] = sorted(label for label, count in Counter(found).items() if count >= 2)
+    # Read every episode once: its speaker labels (turn names, never topics) and its sample.
+    texts = {e.slug: e.transcript.plain_text() for e in episodes}
+    labels = {slug: speaker_labels(text) for slug, text in texts.items()}
     recurring_labels = [label for slug in sorted(labels) for label in labels[slug]]
     speakers = [name for e in episodes for name in _people(e)]
     archive_names = name_parts(speakers + recurring_labels)
     full_names = {" ".join(name.lower().split()) for name in speakers + recurring_labels}
+    own_names = {e.slug: name_parts([*_people(e), *labels[e.slug]]) for e in episodes}
+    samples = {e.slug: remove_filler(focus_sample(strip_markup(texts[e.slug]), own_names[e.slug]))
+               for e in episodes}
 
     candidates: dict[str, list[tuple[str, str]]] = {}
     for episode in needing:
-        own = name_parts([*_people(episode), *labels[episode.slug]])
+        sample = samples[episode.slug]
+        cased = Counter(_TOKEN.findall(sample))
+
+        def is_name(word: str, cased: Counter[str] = cased) -> bool:
+            # Another speaker's name part, written as a name here: "Light" is a name, "light" a word.
+            return word in archive_names and cased[word.capitalize()] + cased[word.upper()] >= cased[word]
+
         candidates[episode.slug] = [
-            (shown, phrase) for shown, phrase in extract_phrases(samples[episode.slug], own)
-            if phrase not in full_names and not any(word in archive_names for word in phrase.split())]
+            (shown, phrase) for shown, phrase in extract_phrases(sample, own_names[episode.slug])
+            if phrase not in full_names and not any(is_name(word) for word in phrase.split())]
 
     common = _common_phrases(candidates, samples, len(episodes))
     shown_forms = _shown_forms(episodes, candidates, vocabulary)

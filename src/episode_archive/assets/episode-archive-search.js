@@ -106,7 +106,8 @@ async function buildFilters(params) {
       if (params.get(name) === value) option.selected = true;
       select.append(option);
     }
-    filtersBox.append(element("label", { for: `ea-filter-${name}`, text: label }), select);
+    filtersBox.append(element("span", { class: "ea-search__filter" },
+      [element("label", { for: `ea-filter-${name}`, text: label }), select]));
   }
   const sort = element("select", { name: "sort", id: "ea-filter-sort" }, [
     element("option", { value: "", text: "Best match" }),
@@ -114,7 +115,8 @@ async function buildFilters(params) {
     element("option", { value: "asc", text: "Oldest first" }),
   ]);
   sort.value = params.get("sort") || "";
-  filtersBox.append(element("label", { for: "ea-filter-sort", text: "Sort" }), sort);
+  filtersBox.append(element("span", { class: "ea-search__filter" },
+    [element("label", { for: "ea-filter-sort", text: "Sort" }), sort]));
   filtersBox.addEventListener("change", () => run());
 }
 
