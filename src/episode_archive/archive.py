@@ -21,21 +21,20 @@ from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
 from .related import find_related
 from .slugs import make_slug
-from .topics import assign_topics, collect_topics
+from .textio import ensure_inside
+from .topics import assign_topics, collect_topics, topic_slug_problems
+from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 def find_transcripts(episodes_dir: Path) -> list[Path]:
-    """Transcript files under episodes/, sorted, never following a link out of the folder."""
-    root = episodes_dir.resolve()
+    """Transcript files under episodes/, sorted (links out of the folder are refused when read)."""
     found = []
     for path in sorted(episodes_dir.rglob("*")):
         if not path.is_file() or not is_transcript(path):
             continue
         if any(part.startswith(".") for part in path.relative_to(episodes_dir).parts):
-            continue
-        if not path.resolve().is_relative_to(root):
             continue
         found.append(path)
     return found
@@ -46,7 +45,8 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
     """Read, merge metadata, clean: one transcript to one Episode, or an ArchiveError."""
     resolver = resolver or Resolver([])
     source = path.relative_to(episodes_dir).as_posix()
-    sidecar = metadata.load_sidecar(path)
+    ensure_inside(path, episodes_dir)
+    sidecar = metadata.load_sidecar(path, episodes_dir)
     catalog_row = catalog.get(source, {})
     # The sidecar or catalogue may force a reader or an encoding, so read those before the file.
     pre, pre_errors = metadata.convert_fields(
@@ -54,6 +54,10 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
     if pre_errors:
         raise pre_errors[0]
     transcript = read_transcript(path, source, pre.get("format"), pre.get("encoding"))
+    if not transcript.plain_text().strip():
+        what = ("has no cues (no timed text)" if transcript.format in {"webvtt", "srt"}
+                else "is empty: it has no transcript text")
+        raise ArchiveError(path, 1, f"{what}; add the transcript, or remove the file")
     fields = metadata.merged_fields(transcript, sidecar, catalog_row)
     values, errors = metadata.convert_fields(fields)
     if errors:
@@ -144,7 +148,7 @@ def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Pr
     if episodes_dir.is_dir():
         registry_path = episodes_dir / options.people_file
         try:
-            resolver = Resolver(load_registry(registry_path), registry_path)
+            resolver = Resolver(load_registry(registry_path, inside=episodes_dir), registry_path)
         except ArchiveError as error:
             problems.append(error.problem)
         try:
@@ -161,7 +165,13 @@ def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Pr
              time.perf_counter() - started)
 
     started = time.perf_counter()
-    assign_topics(episodes, options.topics_per_episode)
+    vocabulary = TopicVocabulary()
+    try:
+        vocabulary = load_topics_file(episodes_dir / TOPICS_FILE, inside=episodes_dir)
+    except ArchiveError as error:
+        problems.append(error.problem)
+    assign_topics(episodes, options.topics_per_episode, vocabulary)
+    problems.extend(topic_slug_problems(episodes, episodes_dir))
     people, name_index, warnings = collect_people(episodes, resolver)
     archive = Archive(
         episodes=sorted(episodes, key=lambda e: e.sort_key),

@@ -15,7 +15,8 @@ from rich.table import Table
 
 from . import __version__
 from .archive import load_archive
-from .errors import ArchiveError
+from .errors import ArchiveError, Problem
+from .model import Archive
 from .people import Resolver, load_registry, look_alikes
 from .project import Project, load_project
 from .render import HOME_MARKERS, expand_markers, render_pages
@@ -67,15 +68,22 @@ def cmd_new(directory: Path) -> int:
 def cmd_check(project_dir: Path) -> int:
     project = load_project(project_dir)
     archive, problems = load_archive(project.episodes_dir, project.options)
-    problems = problems + archive.warnings
+    problems = problems + archive.warnings + page_clashes(project, archive)
     for problem in problems:
-        print(problem.format(Path.cwd()) if _is_under(problem.path, Path.cwd()) else problem.format())
+        print(problem.format(Path.cwd()))
     if problems:
         print(f"{len(problems)} problem(s) in {project.episodes_dir}", file=sys.stderr)
         return 1
     print(f"ok: {len(archive.episodes)} episodes, {len(archive.people)} speakers, {len(archive.topics)} topics",
           file=sys.stderr)
     return 0
+
+
+def page_clashes(project: Project, archive: Archive) -> list[Problem]:
+    """Hand-written pages in docs/ where the archive generates one: the build refuses those."""
+    return [Problem(project.docs_dir / src, 1, "is a hand-written page where episode-archive generates one; "
+                                               "rename or move it (the plugin never replaces your pages)")
+            for src in render_pages(archive, project.options) if (project.docs_dir / src).exists()]
 
 
 def cmd_people(project_dir: Path, suggest: Path | None) -> int:

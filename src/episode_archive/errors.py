@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +16,8 @@ class Problem:
     message: str
 
     def format(self, root: Path | None = None) -> str:
-        shown = self.path
-        if root is not None:
-            try:
-                shown = self.path.relative_to(root)
-            except ValueError:
-                pass
+        """`path:line: message`, the path relative to `root` when given (by name, never through links)."""
+        shown = os.path.relpath(self.path, root) if root is not None else str(self.path)
         return f"{shown}:{self.line}: {self.message}"
 
 

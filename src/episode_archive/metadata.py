@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from dateutil import parser as dateparser
 
 from .errors import ArchiveError
 from .model import SourceField, Transcript
+from .names import visible_text
 from .slugs import is_valid_slug
 from .textio import read_text
 from .yamlio import load_mapping
@@ -51,7 +51,7 @@ def to_text(field: SourceField, name: str) -> str:
     if not isinstance(value, str):
         raise _fail(field, name, f"{value!r} is not text ({_yaml_type_hint(value)}); "
                                  f"quote it: {name}: \"{value}\"")
-    text = " ".join(unicodedata.normalize("NFC", value).split())
+    text = visible_text(value)
     if not text:
         raise _fail(field, name, "is empty; write a value or remove the line")
     return text
@@ -71,7 +71,7 @@ def to_text_list(field: SourceField, name: str) -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise _fail(field, name, f"item {item!r} is not text ({_yaml_type_hint(item)}); quote it: \"{item}\"")
-        text = " ".join(unicodedata.normalize("NFC", item).split())
+        text = visible_text(item)
         if text and text not in result:
             result.append(text)
     return result
@@ -170,12 +170,12 @@ FIELD_CONVERTERS: dict[str, Callable[[SourceField, str], Any]] = {
 FIELD_ALIASES = {"speaker": "speakers", "topic": "topics"}
 
 
-def load_sidecar(transcript_path: Path) -> dict[str, SourceField]:
+def load_sidecar(transcript_path: Path, episodes_dir: Path) -> dict[str, SourceField]:
     sidecar = next((p for p in (transcript_path.with_suffix(".yml"), transcript_path.with_suffix(".yaml"))
                     if p.is_file()), None)
     if sidecar is None:
         return {}
-    return load_mapping(read_text(sidecar), sidecar)
+    return load_mapping(read_text(sidecar, inside=episodes_dir), sidecar)
 
 
 def load_catalog(episodes_dir: Path) -> dict[str, dict[str, SourceField]]:
@@ -184,7 +184,7 @@ def load_catalog(episodes_dir: Path) -> dict[str, dict[str, SourceField]]:
     if not path.is_file():
         return {}
     rows: dict[str, dict[str, SourceField]] = {}
-    reader = csv.DictReader(read_text(path).splitlines())
+    reader = csv.DictReader(read_text(path, inside=episodes_dir).splitlines())
     if not reader.fieldnames or "file" not in reader.fieldnames:
         raise ArchiveError(path, 1, "the first row must name the columns and include `file`")
     for row in reader:
@@ -238,8 +238,8 @@ def derived_from_path(path: Path) -> tuple[dt.date | None, str]:
         except ValueError:
             date = None
         rest = match.group(4) or stem
-    words = re.sub(r"[-_]+", " ", rest).strip()
-    title = words[:1].upper() + words[1:] if words else stem
+    words = visible_text(re.sub(r"[-_]+", " ", rest))
+    title = words[:1].upper() + words[1:] if words else visible_text(stem) or stem
     return date, title
 
 

@@ -40,6 +40,8 @@ class SourceField:
     value: Any
     path: Path
     line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+    """For a mapping value: the file line of each nested key, by dotted path."""
 
 
 @dataclass

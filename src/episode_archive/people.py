@@ -49,12 +49,12 @@ class RegistryEntry:
     image: str | None = None
 
 
-def load_registry(path: Path) -> list[RegistryEntry]:
+def load_registry(path: Path, inside: Path | None = None) -> list[RegistryEntry]:
     """Read people.yml: a mapping from each person's canonical name to their details."""
     if not path.is_file():
         return []
     entries: list[RegistryEntry] = []
-    for name, details in load_mapping(read_text(path), path).items():
+    for name, details in load_mapping(read_text(path, inside=inside), path).items():
         entry = RegistryEntry(name=normalise_name(name), line=details.line)
         value = details.value
         if value is None:
@@ -63,13 +63,14 @@ def load_registry(path: Path) -> list[RegistryEntry]:
             raise ArchiveError(path, details.line, f"{name}: expected details such as `role: host` or `aliases: [...]`"
                                                    " under the name, or nothing")
         for key, raw in value.items():
-            sub = SourceField(raw, path, details.line)
+            line = details.key_lines.get(str(key), details.line)
+            sub = SourceField(raw, path, line)
             if key == "aliases":
                 entry.aliases = [normalise_name(a) for a in to_text_list(sub, f"{name}.aliases")]
             elif key == "slug":
                 slug = to_text(sub, f"{name}.slug")
                 if not is_valid_slug(slug):
-                    raise ArchiveError(path, details.line, f"{name}.slug: {slug!r} is not a usable slug; use "
+                    raise ArchiveError(path, line, f"{name}.slug: {slug!r} is not a usable slug; use "
                                                            "lowercase letters, digits and hyphens")
                 entry.slug = slug
             elif key == "role":
@@ -80,11 +81,12 @@ def load_registry(path: Path) -> list[RegistryEntry]:
                 entry.image = to_url(sub, f"{name}.image")
             elif key == "links":
                 if not isinstance(raw, dict):
-                    raise ArchiveError(path, details.line, f"{name}.links: write `label: https://...` lines")
-                entry.links = {str(label): to_url(SourceField(url, path, details.line), f"{name}.links.{label}")
+                    raise ArchiveError(path, line, f"{name}.links: write `label: https://...` lines")
+                entry.links = {str(label): to_url(SourceField(url, path, details.key_lines.get(f"links.{label}", line)),
+                                                  f"{name}.links.{label}")
                                for label, url in raw.items()}
             else:
-                raise ArchiveError(path, details.line, f"{name}: unknown field {key!r}; use aliases, slug, role, "
+                raise ArchiveError(path, line, f"{name}: unknown field {key!r}; use aliases, slug, role, "
                                                        "bio, links or image")
         entries.append(entry)
     return entries

@@ -7,6 +7,7 @@ with the archive; readers reach them through the index pages.
 
 from __future__ import annotations
 
+import html as htmllib
 import logging
 import time
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from .model import Archive, Episode
 from .options import Options
 from .render import expand_markers, render_pages
 from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
+from .sanitize import sanitize_html
 from .search import (
     SEARCH_PAGE,
     episode_index_markup,
@@ -137,10 +139,14 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         return env
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Mark archive pages for Pagefind: what to index, and the filters to offer."""
-        if self.options.search != "pagefind" or self.archive is None or not page.file.generated_by:
+        """Sanitise episode pages (curated Markdown may hold raw HTML); mark archive pages for Pagefind."""
+        if self.archive is None or not page.file.generated_by:
             return html
         src = page.file.src_uri
+        if src in self.archive_pages:
+            html = sanitize_html(html)
+        if self.options.search != "pagefind":
+            return html
         if src in self.archive_pages:
             return episode_index_markup(html, self.archive_pages[src])
         kind, _, slug = src.removesuffix(".md").partition("/")
@@ -200,12 +206,21 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             for name in episode.topics:
                 target = self.files.get_file_from_path(topic_src(make_slug(name))) if self.files else None
                 if target is not None:
-                    chips.append(TopicChip(name=name, url=target.url))
+                    chips.append(TopicChip(name=htmllib.escape(name, quote=True), url=target.url))
             context["tags"] = chips
         return context
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.archive is None or page.file.generated_by:
+        if self.archive is None:
+            return markdown
+        if page.file.generated_by:
+            # Material prints meta values into <title>, the header and meta tags without escaping;
+            # the Markdown keeps them as written (export), the theme gets them as HTML text.
+            for key in ("title", "description"):
+                if isinstance(page.meta.get(key), str):
+                    page.meta[key] = htmllib.escape(page.meta[key], quote=True)
+            if isinstance(page.meta.get("tags"), list):
+                page.meta["tags"] = [htmllib.escape(str(tag), quote=True) for tag in page.meta["tags"]]
             return markdown
         return expand_markers(markdown, page.file.src_uri, self.archive, self.options)
 

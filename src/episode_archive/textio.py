@@ -11,12 +11,22 @@ from .errors import ArchiveError
 MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024
 
 
-def read_text(path: Path, encoding: str | None = None) -> str:
+def ensure_inside(path: Path, root: Path) -> None:
+    """A link may point anywhere; the archive reads only what is inside its own folder."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ArchiveError(path, 1, f"is a link to {path.resolve()}, outside {root}; copy the file into the "
+                                    "archive instead (links out of it are never followed)")
+
+
+def read_text(path: Path, encoding: str | None = None, inside: Path | None = None) -> str:
     """Read a text file as str with universal newlines.
 
     UTF-8 (with or without BOM) and UTF-16 with BOM are recognised; anything else is an error
     naming the line and byte, unless the caller passes the file's `encoding` (from metadata).
+    With `inside`, a file that resolves outside that folder (through a link) is refused.
     """
+    if inside is not None:
+        ensure_inside(path, inside)
     size = path.stat().st_size
     if size > MAX_TRANSCRIPT_BYTES:
         raise ArchiveError(

@@ -212,12 +212,17 @@ def speaker_page(person: Person, archive: Archive, options: Options) -> str:
     count = len(person.episodes)
     lines = [front_matter({"title": person.name, "role": person.role, "description": person.bio}),
              f"# {escape_text(person.name)}", ""]
+    # Registry URLs are checked to be http(s) or relative; as raw HTML with escaped attributes they
+    # cannot carry Markdown or attribute-list syntax into the page.
     if person.image:
-        lines += [f"![{escape_text(person.name)}]({person.image}){{ .ea-portrait width=\"120\" }}", ""]
+        image = file_link(src, person.image, options.use_directory_urls)
+        lines += [f'<img class="ea-portrait" src="{escape_html(image)}" alt="{escape_html(person.name)}" '
+                  'width="120">', ""]
     if person.bio:
         lines += [escape_text(person.bio), ""]
     if person.links:
-        lines += [" · ".join(f"[{escape_text(label)}]({url})" for label, url in person.links.items()), ""]
+        lines += [" · ".join(f'<a href="{escape_html(file_link(src, url, options.use_directory_urls))}">'
+                             f"{escape_html(label)}</a>" for label, url in person.links.items()), ""]
     role = f" ({escape_text(person.role)})" if person.role else ""
     lines += [f"**{count}** appearance{'s' if count != 1 else ''}{role}, first {long_date(person.first)}, "
               f"last {long_date(person.last)}.", ""]
