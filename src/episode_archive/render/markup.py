@@ -17,9 +17,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-_BACKSLASH = set("\\`*_[]#")
-_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;", "|": "&#124;",
-           "~": "&#126;", "^": "&#94;", "=": "&#61;", "$": "&#36;", "+": "&#43;"}
+_ESCAPES = str.maketrans({
+    **{char: "\\" + char for char in "\\`*_[]#"},
+    "<": "&lt;", ">": "&gt;", "&": "&amp;", "{": "&#123;", "}": "&#125;", "|": "&#124;",
+    "~": "&#126;", "^": "&#94;", "=": "&#61;", "$": "&#36;", "+": "&#43;",
+})
 # Only special at the start of a block: lists, admonitions, details, blocks, snippets.
 _LINE_START = {"-": "\\-", "!": "&#33;", "?": "&#63;", "/": "&#47;", ":": "&#58;", ".": "\\."}
 _ORDERED_LIST = re.compile(r"^(\d+)([.)])")
@@ -31,15 +33,7 @@ def escape_text(text: str) -> str:
     text = " ".join(text.split())
     if not text:
         return ""
-    out = []
-    for char in text:
-        if char in _BACKSLASH:
-            out.append("\\" + char)
-        elif char in _ENTITY:
-            out.append(_ENTITY[char])
-        else:
-            out.append(char)
-    escaped = "".join(out)
+    escaped = text.translate(_ESCAPES)
     # ":name:" would become an emoji with pymdownx.emoji; break the opening colon.
     escaped = _SHORTCODE_COLON.sub("&#58;", escaped)
     ordered = _ORDERED_LIST.match(escaped)
