@@ -247,6 +247,16 @@ def _script_allowed(attrs: dict[str, str | None], body: str) -> str | None:
         if worker is not None and not _MATERIAL_SCRIPT.match(urlsplit(worker).path):
             return f"the __config search worker {worker!r} is not Material's"
         return None
+    if attrs == {"type": "application/ld+json"}:
+        # Structured data (episode-archive's JSON-LD): data the browser never runs. It must parse as
+        # JSON and hold no "<" at all, so nothing in it can close the element.
+        if "<" in body:
+            return "a JSON-LD script contains '<'"
+        try:
+            json.loads(body)
+        except ValueError as error:
+            return f"a JSON-LD script is not JSON ({error})"
+        return None
     if attrs:
         return f"inline <script> with attributes {attrs}: {body[:80]!r}"
     if not any(pattern.fullmatch(body) for pattern in material_inline_scripts()):
@@ -327,6 +337,7 @@ HOSTILE_PAGE = """<!doctype html><html><head><title>x</title>
 <script src="https://evil.example/bundle.js"></script>
 <script src="assets/javascripts/evil.js"></script>
 <script type="module">import "x"</script>
+<script type="application/ld+json">{"name": "<b>x"}</script>
 </head><body>
 <img src=x onerror=alert(1)>
 <a href="javascript:alert(1)">a</a>
@@ -342,6 +353,7 @@ HOSTILE_PAGE = """<!doctype html><html><head><title>x</title>
 def test_the_checker_finds_each_kind_of_problem():
     problems = "\n".join(page_problems(HOSTILE_PAGE))
     for expected in ["<base> element", "http-equiv=refresh", "inline <script> that Material does not emit",
+                     "a JSON-LD script contains '<'",
                      "<script src='https://evil.example/bundle.js'> is not Material's",
                      "<script src='assets/javascripts/evil.js'> is not Material's",
                      "inline <script> with attributes", "event handler attribute onerror",

@@ -150,9 +150,18 @@ class Archive:
     topics: dict[str, Topic]
     related: dict[str, list[RelatedLink]]
     name_index: dict[str, str] = field(default_factory=dict)
+    """Every spelling's name key (people.name_key) to the person's slug."""
     warnings: list[Problem] = field(default_factory=list)
     """Data problems that still let the archive publish, e.g. look-alike names."""
-    """Every spelling's name key (people.name_key) to the person's slug."""
+    _positions: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def neighbours(self, episode: Episode) -> tuple[Episode | None, Episode | None]:
+        """The episodes just before and after this one in date order."""
+        if len(self._positions) != len(self.episodes):
+            self._positions = {e.slug: index for index, e in enumerate(self.episodes)}
+        index = self._positions[episode.slug]
+        return (self.episodes[index - 1] if index > 0 else None,
+                self.episodes[index + 1] if index + 1 < len(self.episodes) else None)
 
     def person_for(self, name: str) -> Person | None:
         slug = self.name_index.get(name_key(name))

@@ -23,5 +23,7 @@ class Options:
     """Topics extracted for an episode that has none in its metadata."""
     search: str = "pagefind"
     """`pagefind` (index chunks loaded per query; scales) or `material` (Material's own search plugin)."""
+    feeds: bool = False
+    """Whether RSS and JSON feeds are published (they need mkdocs.yml's site_url)."""
     use_directory_urls: bool = True
     """Mirrors MkDocs' own setting; needed for links inside inline SVG."""

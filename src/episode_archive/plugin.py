@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as htmllib
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from mkdocs.structure.pages import Page
 from .archive import load_archive
 from .model import Archive, Episode
 from .options import Options
+from .publish import Published, publish, site_feed_links
 from .render import expand_markers, render_pages
 from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
 from .sanitize import sanitize_html
@@ -96,6 +98,7 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
         related_count=config.related_count,
         topics_per_episode=config.topics_per_episode,
         search=config.search,
+        feeds=bool(mkdocs_config.site_url),
         use_directory_urls=mkdocs_config.use_directory_urls,
     )
 
@@ -107,6 +110,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.archive: Archive | None = None
         self.archive_pages: dict[str, Episode] = {}
         self.files: Files | None = None
+        self.published = Published()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
@@ -179,21 +183,50 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if self.options.search == "pagefind":
             pages[SEARCH_PAGE] = search_page("../")
             pages[SEARCH_SCRIPT_PATH] = SEARCH_SCRIPT
-        for src_uri, content in pages.items():
-            existing = files.get_file_from_path(src_uri)
-            if existing is not None:
+        self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name)
+        if not config.site_url:
+            log.info("episode-archive: set site_url in mkdocs.yml to publish feeds and JSON-LD")
+        generated = {**pages, **self.published.files}
+        for src_uri in [*generated, *self.published.copies]:
+            if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(
                     f"docs/{src_uri} is a hand-written page where episode-archive generates one; "
                     "rename or move it (the plugin never replaces your pages)")
+        for src_uri, content in generated.items():
             inclusion = InclusionLevel.UNDEFINED
             if src_uri.endswith(".md") and src_uri not in _IN_NAV:
                 inclusion = InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+            file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+            files.append(file)
+        for src_uri, source in self.published.copies.items():
+            files.append(File.generated(config, src_uri, abs_src_path=str(source)))
+        self._point_edit_links(files, archive, config)
         log.info("episode-archive: rendered %d pages in %.2f s", len(pages), time.perf_counter() - started)
         self.archive = archive
         self.archive_pages = {episode_src(episode): episode for episode in archive.episodes}
         self.files = files
         return files
+
+    def _point_edit_links(self, files: Files, archive: Archive, config: MkDocsConfig) -> None:
+        """Material's edit button on an episode opens its transcript under episodes/, not a generated page."""
+        if not config.repo_url or not config.edit_uri:
+            return
+        docs_dir = Path(config.docs_dir)
+        for episode in archive.episodes:
+            file = files.get_file_from_path(episode_src(episode))
+            if file is not None:
+                file.edit_uri = Path(os.path.relpath(self.episodes_dir / episode.source, docs_dir)).as_posix()
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Feeds, JSON-LD and Open Graph tags go in the page's <head>."""
+        head = self.published.head.get(page.file.src_uri) if page.file.generated_by else None
+        if page.is_homepage and self.options.feeds:
+            head = (head or "") + site_feed_links(config.site_name)
+        if not head:
+            return output
+        depth = page.url.count("/") if config.use_directory_urls else page.url.count("/")
+        prefix = "../" * depth if depth else "./"
+        return output.replace("</head>", head.replace("@SITE@", prefix) + "</head>", 1)
 
     @event_priority(-50)  # after Material's tags plugin, whose chips would link to a tags listing
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:

@@ -59,12 +59,13 @@ def load_project(root: Path) -> Project:
         mark = getattr(error, "problem_mark", None)
         raise ArchiveError(config_file, (mark.line + 1) if mark else 1, f"YAML: {error}") from None
     plugin_config = _plugin_config(config.get("plugins") or [])
-    known = {f.name for f in fields(Options)} - {"use_directory_urls"}
+    known = {f.name for f in fields(Options)} - {"use_directory_urls", "feeds"}
     unknown = sorted(set(plugin_config) - known)
     if unknown:
         raise ArchiveError(config_file, 1, f"unknown {PLUGIN_NAME} option(s): {', '.join(unknown)}")
     options = Options(**{k: v for k, v in plugin_config.items() if k in known},
-                      use_directory_urls=bool(config.get("use_directory_urls", True)))
+                      use_directory_urls=bool(config.get("use_directory_urls", True)),
+                      feeds=bool(config.get("site_url")))
     docs_dir = root / str(config.get("docs_dir", "docs"))
     return Project(root=root, config_file=config_file, docs_dir=docs_dir, options=options)
 

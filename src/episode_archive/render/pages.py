@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 from ..model import Archive, Episode, Person, Topic
 from ..options import Options
@@ -27,6 +28,27 @@ APPEARANCES = "appearances/index.md"
 
 def episode_src(episode: Episode) -> str:
     return f"episodes/{episode.slug}.md"
+
+
+TIMED_EXPORTS = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json"}
+SERVED_AS_PAGES = {".md", ".markdown", ".html", ".htm", ".xhtml", ".svg"}
+EXPORT_LABELS = {"original": "original file", "text": "plain text", "vtt": "WebVTT", "srt": "SRT",
+                 "json": "Podcasting 2.0 JSON"}
+
+
+def download_paths(episode: Episode) -> dict[str, str]:
+    """Where an episode's downloads live, beside its page: original file, plain text, timed exports."""
+    base = f"episodes/{episode.slug}"
+    name = PurePosixPath(episode.source).name
+    if PurePosixPath(name).suffix.lower() in SERVED_AS_PAGES:
+        # A copy named .md would be built as a page, one named .html served as one: offer it as text.
+        name += ".txt"
+    paths = {"original": f"{base}/{name}", "text": f"{base}/transcript.txt"}
+    if any(segment.start is not None for segment in episode.transcript.segments):
+        paths.update({kind: f"{base}/transcript.{kind}" for kind in TIMED_EXPORTS})
+    if list(paths.values()).count(paths["original"]) > 1:
+        paths["original"] = f"{base}/original-{name}"
+    return paths
 
 
 def speaker_src(slug: str) -> str:
@@ -108,6 +130,18 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
         lines += [f'<audio class="ea-player" controls preload="metadata" src="{escape_html(href)}">'
                   f'<a href="{escape_html(href)}">Download the audio</a></audio>', ""]
     lines += _transcript_body(episode, src, archive)
+    downloads = " · ".join(f"[{EXPORT_LABELS[kind]}]({relative_link(src, path)})"
+                           for kind, path in download_paths(episode).items())
+    lines += ['<div class="ea-meta" markdown>', "", f"**Download the transcript:** {downloads}", ""]
+    earlier, later = archive.neighbours(episode)
+    neighbours = []
+    if earlier:
+        neighbours.append(f"← Previous: {link(earlier.title, src, episode_src(earlier))}")
+    if later:
+        neighbours.append(f"Next: {link(later.title, src, episode_src(later))} →")
+    if neighbours:
+        lines += [" · ".join(neighbours), ""]
+    lines += ["</div>", ""]
     related = archive.related.get(episode.slug, [])
     lines += ['<div class="ea-related" markdown>', "", "## Related talks", ""]
     if related:
@@ -226,6 +260,9 @@ def speaker_page(person: Person, archive: Archive, options: Options) -> str:
     role = f" ({escape_text(person.role)})" if person.role else ""
     lines += [f"**{count}** appearance{'s' if count != 1 else ''}{role}, first {long_date(person.first)}, "
               f"last {long_date(person.last)}.", ""]
+    if options.feeds:
+        lines += [f"Follow {escape_text(person.name)}: [RSS]({person.slug}/feed.xml) · "
+                  f"[JSON Feed]({person.slug}/feed.json)", ""]
     other_spellings = [name for name in person.spellings if name != person.name]
     if other_spellings:
         lines += ["Also written: " + ", ".join(escape_text(name) for name in other_spellings) + ".", ""]
@@ -282,6 +319,8 @@ def topic_page(topic: Topic, archive: Archive, options: Options) -> str:
              '<div class="ea-chart-frame">',
              trend_svg(topic.episodes, src, options.use_directory_urls, topic.name),
              "</div>", ""]
+    if options.feeds:
+        lines += [f"Follow this topic: [RSS]({topic.slug}/feed.xml) · [JSON Feed]({topic.slug}/feed.json)", ""]
     lines += [_episode_line(episode, src, archive) for episode in reversed(topic.episodes)]
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,182 @@
+"""What the site publishes besides pages: feeds, transcript downloads, and per-page head metadata.
+
+Pure functions from the archive to files and `<head>` snippets; the plugin adds them to the build.
+Feeds and JSON-LD need absolute URLs, so they are made only when mkdocs.yml sets `site_url`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .feeds import absolute_url, json_feed, rss_feed
+from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
+from .model import Archive, Episode
+from .options import Options
+from .render.markup import page_url
+from .render.pages import TIMED_EXPORTS, download_paths, episode_src, format_time, speaker_src, topic_src
+
+FEED_SIZE = 20
+
+
+@dataclass
+class Published:
+    """Extra files (path under the site → text, or a source file to copy) and head snippets per page."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    copies: dict[str, Path] = field(default_factory=dict)
+    head: dict[str, str] = field(default_factory=dict)
+
+
+def plain_text(episode: Episode) -> str:
+    """The transcript as plain text: headings, speaker turns and times, nothing else."""
+    transcript = episode.transcript
+    lines = [episode.title, ""]
+    if transcript.markdown_body is not None:
+        return "\n".join(lines + [transcript.markdown_body, ""])
+    for segment in transcript.segments:
+        if segment.kind == "heading":
+            lines += [segment.text.upper() if segment.level == 2 else segment.text, ""]
+            continue
+        prefix = f"[{format_time(segment.start)}] " if segment.start is not None else ""
+        speaker = f"{segment.speaker}: " if segment.speaker and segment.kind == "text" else ""
+        lines += [f"{prefix}{speaker}{segment.text}", ""]
+    return "\n".join(lines)
+
+
+def _cues(episode: Episode) -> list[tuple[float, float, str | None, str]]:
+    """Timed segments as (start, end, speaker, text); a cue ends where the next one starts."""
+    timed = [s for s in episode.transcript.segments if s.start is not None and s.kind != "heading"]
+    cues = []
+    for index, segment in enumerate(timed):
+        end = timed[index + 1].start if index + 1 < len(timed) else segment.start + 5.0
+        cues.append((segment.start, max(end, segment.start + 0.5), segment.speaker, segment.text))
+    return cues
+
+
+def _stamp(seconds: float, separator: str) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def webvtt(episode: Episode) -> str:
+    lines = ["WEBVTT", ""]
+    for start, end, speaker, text in _cues(episode):
+        # Cue text is not HTML, but WebVTT gives <, > and & a meaning: escape them.
+        body = html.escape(text, quote=False)
+        voice = f"<v {html.escape(speaker, quote=False)}>" if speaker else ""
+        lines += [f"{_stamp(start, '.')} --> {_stamp(end, '.')}", voice + body, ""]
+    return "\n".join(lines)
+
+
+def subrip(episode: Episode) -> str:
+    lines = []
+    for number, (start, end, speaker, text) in enumerate(_cues(episode), 1):
+        lines += [str(number), f"{_stamp(start, ',')} --> {_stamp(end, ',')}",
+                  f"{speaker}: {text}" if speaker else text, ""]
+    return "\n".join(lines)
+
+
+def podcasting_json(episode: Episode) -> str:
+    """Podcasting 2.0 JSON transcript."""
+    segments = [{"speaker": speaker, "startTime": round(start, 3), "endTime": round(end, 3), "body": text}
+                if speaker else {"startTime": round(start, 3), "endTime": round(end, 3), "body": text}
+                for start, end, speaker, text in _cues(episode)]
+    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1) + "\n"
+
+
+def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
+            site_name: str) -> Published:
+    """Downloads always; feeds, JSON-LD and Open Graph when the site's address is known."""
+    out = Published()
+    for episode in archive.episodes:
+        paths = download_paths(episode)
+        out.copies[paths["original"]] = episodes_dir / episode.source
+        out.files[paths["text"]] = plain_text(episode)
+        if "vtt" in paths:
+            out.files[paths["vtt"]] = webvtt(episode)
+            out.files[paths["srt"]] = subrip(episode)
+            out.files[paths["json"]] = podcasting_json(episode)
+    if not site_url:
+        return out
+
+    def url_of(src: str) -> str:
+        return absolute_url(site_url, page_url(src, options.use_directory_urls))
+
+    def speaker_url_of(name: str) -> str | None:
+        person = archive.person_for(name)
+        return url_of(speaker_src(person.slug)) if person else None
+
+    def audio_url_of(episode: Episode) -> tuple[str, int, str] | None:
+        if not episode.audio or "://" in episode.audio:
+            return None
+        return absolute_url(site_url, episode.audio.lstrip("/")), 0, ""
+
+    def transcripts_of(episode: Episode) -> list[tuple[str, str]]:
+        paths = download_paths(episode)
+        links = [(absolute_url(site_url, paths[kind]), mime) for kind, mime in TIMED_EXPORTS.items()
+                 if kind in paths]
+        return links + [(absolute_url(site_url, paths["text"]), "text/plain")]
+
+    def feeds(base: str, title: str, episodes: list[Episode], description: str) -> None:
+        newest = sorted(episodes, key=lambda e: e.sort_key, reverse=True)[:FEED_SIZE]
+        page_of: Callable[[Episode], str] = lambda e: url_of(episode_src(e))  # noqa: E731
+        out.files[f"{base}feed.xml"] = rss_feed(title, site_url, absolute_url(site_url, f"{base}feed.xml"), page_of,
+                                                newest, description, audio_url_of=audio_url_of,
+                                                transcripts_of=transcripts_of)
+        out.files[f"{base}feed.json"] = json_feed(title, site_url, absolute_url(site_url, f"{base}feed.json"),
+                                                  page_of, newest, description, speaker_url_of=speaker_url_of,
+                                                  audio_url_of=audio_url_of)
+
+    feeds("", site_name, archive.episodes, f"The latest episodes of {site_name}")
+    for person in archive.people.values():
+        feeds(f"speakers/{person.slug}/", f"{person.name} · {site_name}", person.episodes,
+              f"Episodes with {person.name}")
+    for topic in archive.topics.values():
+        feeds(f"topics/{topic.slug}/", f"{topic.name} · {site_name}", topic.episodes, f"Episodes about {topic.name}")
+
+    site_feeds = _feed_links("", site_name)
+    for episode in archive.episodes:
+        src = episode_src(episode)
+        audio = audio_url_of(episode)
+        data = episode_jsonld(episode, url_of(src), speaker_url_of, episode.topics,
+                              audio[0] if audio else (episode.audio if episode.audio and "://" in episode.audio
+                                                      else None), site_name)
+        description = episode.description or f"{episode.title}, with {', '.join(episode.speakers)}"
+        out.head[src] = (_meta(open_graph_meta(episode.title, description, url_of(src), site_name))
+                         + jsonld_script(data) + site_feeds)
+    for person in archive.people.values():
+        src = speaker_src(person.slug)
+        out.head[src] = (_meta(open_graph_meta(person.name, person.bio or f"Appearances of {person.name}",
+                                               url_of(src), site_name, kind="profile"))
+                         + jsonld_script(person_jsonld(person, url_of(src)))
+                         + _feed_links(f"speakers/{person.slug}/", f"{person.name} · {site_name}"))
+    for topic in archive.topics.values():
+        src = topic_src(topic.slug)
+        out.head[src] = _feed_links(f"topics/{topic.slug}/", f"{topic.name} · {site_name}")
+    return out
+
+
+def _meta(pairs: list[tuple[str, str]]) -> str:
+    tags = []
+    for name, content in pairs:
+        attribute = "property" if name.startswith("og:") else "name"
+        tags.append(f'<meta {attribute}="{html.escape(name)}" content="{html.escape(content, quote=True)}">')
+    return "".join(tags)
+
+
+def site_feed_links(site_name: str) -> str:
+    return _feed_links("", site_name)
+
+
+def _feed_links(base: str, title: str) -> str:
+    """`<link rel=alternate>` tags, relative to the site root; the plugin makes them page-relative."""
+    escaped = html.escape(title, quote=True)
+    return (f'<link rel="alternate" type="application/rss+xml" title="{escaped}" href="@SITE@{base}feed.xml">'
+            f'<link rel="alternate" type="application/feed+json" title="{escaped}" href="@SITE@{base}feed.json">')
