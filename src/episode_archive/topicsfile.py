@@ -51,7 +51,13 @@ def topic_key(name: str) -> str:
     "Reward Models", "reward-model" and "reward models" share one key; the key is never a URL.
     """
     slug = make_slug(unicodedata.normalize("NFKC", name).casefold())
-    return "-".join(_singular(part) for part in slug.split("-"))
+    return "-".join(_word_key(part) for part in slug.split("-"))
+
+
+def _word_key(word: str) -> str:
+    # A final "e" goes too, so that "tomatoes" meets "tomato", "houses" "house" and "shoes" "shoe".
+    word = _singular(word)
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
 
 
 @dataclass
@@ -69,10 +75,14 @@ class TopicVocabulary:
         return self.canonical.get(key, name)
 
 
-def load_topics_file(path: Path) -> TopicVocabulary:
-    """Read topics.yml if it exists; an absent file means no rules."""
+def load_topics_file(path: Path, inside: Path | None = None) -> TopicVocabulary:
+    """Read topics.yml if it exists; an absent file means no rules. With `inside`, a link out of that
+    folder is refused, as for every file the archive reads."""
     if not path.is_file():
         return TopicVocabulary()
+    if inside is not None and not path.resolve().is_relative_to(inside.resolve()):
+        raise ArchiveError(path, 1, f"is a link to {path.resolve()}, outside {inside}; copy the file into the "
+                                    "archive instead (links out of it are never followed)")
     text = read_text(path)
     fields = load_mapping(text, path)  # syntax, duplicate keys and the top-level shape, with lines
     root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -105,8 +115,8 @@ def load_topics_file(path: Path) -> TopicVocabulary:
             vocabulary.canonical[topic_key(name)] = name
             for synonym, synonym_line in _text_items(raw_synonyms, value_node, path, line, f"synonyms of {name!r}"):
                 key = topic_key(synonym)
-                if key == topic_key(name):
-                    continue  # "RL: [rl]" says nothing new
+                if vocabulary.canonical.get(key) == name:
+                    continue  # "LLM: [llm]", or "[LLM, LLMs]": one key said twice for one name
                 claim(key, f"synonym {synonym!r} of {name!r}", synonym_line)
                 vocabulary.canonical[key] = name
     ignore = fields.get("ignore")
