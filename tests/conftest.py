@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# Builds in tests cache into a throwaway folder, never the user's own cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="episode-archive-test-cache-")
 
 
 @pytest.fixture

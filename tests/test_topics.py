@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from episode_archive import parallel as parallel_module
 from episode_archive import topics as topics_module
 from episode_archive.archive import load_archive
 from episode_archive.errors import ArchiveError
@@ -302,16 +303,16 @@ def test_worker_processes_give_the_same_topics_as_one_process(monkeypatch):
     assign_topics(serial, per_episode=5)
 
     started = []
-    real_pool = topics_module.ProcessPoolExecutor
+    real_pool = parallel_module.ProcessPoolExecutor
 
     def recording_pool(*args, **kwargs):
         started.append(kwargs["max_workers"])
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(topics_module, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(parallel_module, "ProcessPoolExecutor", recording_pool)
     monkeypatch.setattr(topics_module, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(topics_module, "_workers", lambda: 2)
-    monkeypatch.setattr(topics_module.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(parallel_module, "workers", lambda: 2)
+    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: 1)
     topics_module._cache.clear()
     parallel = archive_of_four()
     assign_topics(parallel, per_episode=5)

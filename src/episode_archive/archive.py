@@ -12,16 +12,20 @@ import time
 from pathlib import Path
 
 from . import metadata
+from .cache import ArchiveCache, code_digest, digest, file_bytes
 from .clean import clean, is_generic_label, speaker_labels
+from .corrections import CORRECTIONS_FILE, Glossary, load_corrections
+from .duplicates import find_duplicates, read_explicit_slugs
 from .errors import ArchiveError, Problem
 from .model import Archive, Episode, Transcript
 from .names import name_key
 from .options import Options
+from .parallel import parallel_map
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
 from .related import find_related
 from .slugs import make_slug
-from .textio import ensure_inside
+from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
 from .topics import assign_topics, collect_topics, topic_slug_problems
 from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
@@ -41,9 +45,10 @@ def find_transcripts(episodes_dir: Path) -> list[Path]:
 
 
 def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
-                 resolver: Resolver | None = None) -> Episode:
-    """Read, merge metadata, clean: one transcript to one Episode, or an ArchiveError."""
+                 resolver: Resolver | None = None, glossary: Glossary | None = None) -> Episode:
+    """Read, merge metadata, clean, correct: one transcript to one Episode, or an ArchiveError."""
     resolver = resolver or Resolver([])
+    glossary = glossary or Glossary()
     source = path.relative_to(episodes_dir).as_posix()
     ensure_inside(path, episodes_dir)
     sidecar = metadata.load_sidecar(path, episodes_dir)
@@ -70,8 +75,10 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
                                     f"{path.with_suffix('.yml').name}, or name the file YYYY-MM-DD-title{path.suffix}")
     written = values.get("speakers", [])
     speakers = _unique([resolver.canonical(n) for n in written])
+    show = values.get("show") or metadata.show_from_folder(source)
     transcript = clean(transcript, speakers, values.get("speaker_map"))
     transcript, renamed = _canonical_turns(transcript, speakers, resolver)
+    transcript, corrections = glossary.apply_transcript(transcript, show)
     written_as: dict[str, list[str]] = {}
     for spelling, name in [(n, resolver.canonical(n)) for n in written] + list(renamed.items()):
         if spelling not in written_as.setdefault(name, []):
@@ -89,7 +96,8 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
         speakers=speakers,
         source=source,
         transcript=transcript,
-        show=values.get("show") or metadata.show_from_folder(source),
+        show=show,
+        corrections=corrections,
         hosts=_unique([resolver.canonical(n) for n in values.get("hosts", [])]),
         written_as=written_as,
         topics=list(topics),
@@ -134,7 +142,8 @@ def _canonical_turns(transcript: Transcript, speakers: list[str],
     return dataclasses.replace(transcript, segments=segments), renamed
 
 
-def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Problem]]:
+def load_archive(episodes_dir: Path, options: Options,
+                 cache: ArchiveCache | None = None) -> tuple[Archive, list[Problem]]:
     """Read every transcript; return what could be published and every problem found.
 
     Problems include data warnings (look-alike speakers); the plugin logs those as warnings,
@@ -145,6 +154,7 @@ def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Pr
     episodes: list[Episode] = []
     catalog: dict[str, dict] = {}
     resolver = Resolver([])
+    glossary = Glossary()
     if episodes_dir.is_dir():
         registry_path = episodes_dir / options.people_file
         try:
@@ -155,13 +165,24 @@ def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Pr
             catalog = metadata.load_catalog(episodes_dir)
         except ArchiveError as error:
             problems.append(error.problem)
-        for path in find_transcripts(episodes_dir):
-            try:
-                episodes.append(load_episode(path, episodes_dir, catalog, resolver))
-            except ArchiveError as error:
-                problems.append(error.problem)
+        try:
+            glossary = load_corrections(episodes_dir / CORRECTIONS_FILE, episodes_dir)
+        except ArchiveError as error:
+            problems.append(error.problem)
+        paths = find_transcripts(episodes_dir)
+        described = [p for p in paths if p.relative_to(episodes_dir).as_posix() in catalog
+                     or p.with_suffix(".yml").exists() or p.with_suffix(".yaml").exists()]
+        paths, duplicates = find_duplicates(paths, episodes_dir, read_explicit_slugs(paths, episodes_dir, catalog),
+                                            described)
+        problems.extend(duplicates)
+        shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
+                                         (options.people_file, CORRECTIONS_FILE)))
+        loaded, load_problems = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared)
+        episodes.extend(loaded)
+        problems.extend(load_problems)
     problems.extend(_slug_collisions(episodes, episodes_dir))
-    log.info("read %d episodes (%d problems) in %.2f s", len(episodes), len(problems),
+    cached = f", {cache.hits} from the cache" if cache else ""
+    log.info("read %d episodes%s (%d problems) in %.2f s", len(episodes), cached, len(problems),
              time.perf_counter() - started)
 
     started = time.perf_counter()
@@ -179,11 +200,55 @@ def load_archive(episodes_dir: Path, options: Options) -> tuple[Archive, list[Pr
         topics=collect_topics(episodes),
         related=find_related(episodes, options.related_count),
         name_index=name_index,
-        warnings=warnings + look_alike_problems(people, resolver),
+        warnings=warnings + look_alike_problems(people, resolver)
+        + glossary.unknown_show_problems({e.show for e in episodes if e.show}),
+        glossary=glossary,
     )
+    if cache is not None:
+        cache.prune()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
              time.perf_counter() - started)
     return archive, problems
+
+
+def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str) -> str:
+    """Everything an Episode is made from: its file, sidecar, catalogue row, and the shared inputs."""
+    source = path.relative_to(episodes_dir).as_posix()
+    row = sorted((key, str(field.value)) for key, field in catalog.get(source, {}).items())
+    return digest(shared, source, file_bytes(path), file_bytes(path.with_suffix(".yml")),
+                  file_bytes(path.with_suffix(".yaml")), repr(row))
+
+
+def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> Episode | Problem:
+    path, episodes_dir, catalog, resolver, glossary = job
+    try:
+        return load_episode(path, episodes_dir, catalog, resolver, glossary)
+    except ArchiveError as error:
+        return error.problem
+
+
+def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
+              glossary: Glossary, cache: ArchiveCache | None, shared: str) -> tuple[list[Episode], list[Problem]]:
+    """Load every transcript: from the cache, else in forked workers when there are many, else here."""
+    results: dict[Path, Episode | Problem] = {}
+    keys: dict[Path, str] = {}
+    for path in paths:
+        # Oversized files and links out of the archive are never read here; load_episode refuses them.
+        if (cache is not None and path.resolve().is_relative_to(episodes_dir.resolve())
+                and path.stat().st_size <= MAX_TRANSCRIPT_BYTES):
+            keys[path] = _episode_key(path, episodes_dir, catalog, shared)
+            hit = cache.get(keys[path])
+            if hit is not None:
+                results[path] = hit
+    missing = [path for path in paths if path not in results]
+    jobs = [(path, episodes_dir, catalog, resolver, glossary) for path in missing]
+    for path, result in zip(missing, parallel_map(_load_one, jobs), strict=True):
+        results[path] = result
+        if path in keys and isinstance(result, Episode):
+            cache.put(keys[path], result)
+    episodes = [r for r in (results[p] for p in paths) if isinstance(r, Episode)]
+    problems = [r for r in (results[p] for p in paths) if isinstance(r, Problem)]
+    return episodes, problems
 
 
 def _slug_collisions(episodes: list[Episode], episodes_dir: Path) -> list[Problem]:

@@ -67,10 +67,16 @@ def cmd_new(directory: Path) -> int:
 
 def cmd_check(project_dir: Path) -> int:
     project = load_project(project_dir)
-    archive, problems = load_archive(project.episodes_dir, project.options)
+    archive, problems = load_archive(project.episodes_dir, project.options, project.cache())
     problems = problems + archive.warnings + page_clashes(project, archive)
     for problem in problems:
         print(problem.format(Path.cwd()))
+    if archive.glossary is not None and len(archive.glossary):
+        # How often each correction applied goes to stderr: stdout stays one line per problem.
+        counts = {os.path.relpath(project.episodes_dir / e.source, Path.cwd()): e.corrections
+                  for e in archive.episodes}
+        for line in archive.glossary.report(counts, root=Path.cwd()):
+            print(f"corrections: {line}", file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s) in {project.episodes_dir}", file=sys.stderr)
         return 1
@@ -88,7 +94,7 @@ def page_clashes(project: Project, archive: Archive) -> list[Problem]:
 
 def cmd_people(project_dir: Path, suggest: Path | None) -> int:
     project = load_project(project_dir)
-    archive, problems = load_archive(project.episodes_dir, project.options)
+    archive, problems = load_archive(project.episodes_dir, project.options, project.cache())
     table = Table("name", "slug", "appearances", "first", "last", "spellings seen", box=None)
     for person in sorted(archive.people.values(), key=lambda p: (-len(p.episodes), p.name.casefold())):
         spellings = ", ".join(f"{name} ({count})" for name, count in person.spellings.items())
@@ -120,7 +126,7 @@ def alias_suggestions(pairs: list) -> str:
 
 def exported_pages(project: Project) -> dict[str, str]:
     """The generated pages, plus the hand-written pages whose markers the plugin fills in."""
-    archive, problems = load_archive(project.episodes_dir, project.options)
+    archive, problems = load_archive(project.episodes_dir, project.options, project.cache())
     if problems:
         raise ArchiveError(problems[0].path, problems[0].line,
                            f"{problems[0].message} (and {len(problems) - 1} more; run `episode-archive check`)"

@@ -8,6 +8,7 @@ reads. Nothing here knows about MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -88,6 +89,8 @@ class Episode:
     transcript: Transcript
     show: str | None = None
     hosts: list[str] = field(default_factory=list)
+    corrections: Counter[str] = field(default_factory=Counter)
+    """How often each corrections.yml entry applied to this transcript."""
     written_as: dict[str, list[str]] = field(default_factory=dict)
     """Each speaker's canonical name to the spellings this episode used for them."""
     topics: list[str] = field(default_factory=list)
@@ -153,6 +156,8 @@ class Archive:
     """Every spelling's name key (people.name_key) to the person's slug."""
     warnings: list[Problem] = field(default_factory=list)
     """Data problems that still let the archive publish, e.g. look-alike names."""
+    glossary: Any = None
+    """The corrections glossary (corrections.Glossary), for check's report."""
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def neighbours(self, episode: Episode) -> tuple[Episode | None, Episode | None]:

@@ -21,6 +21,10 @@ class Options:
     """At most this many related talks per episode."""
     topics_per_episode: int = 5
     """Topics extracted for an episode that has none in its metadata."""
+    cache: bool = True
+    """Keep read and extracted episodes between builds, keyed by their content."""
+    cache_dir: str | None = None
+    """Where the cache lives, relative to mkdocs.yml; by default in the user's cache folder."""
     search: str = "pagefind"
     """`pagefind` (index chunks loaded per query; scales) or `material` (Material's own search plugin)."""
     feeds: bool = False

@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .archive import load_archive
+from .cache import ArchiveCache, cache_for
 from .model import Archive, Episode
 from .options import Options
 from .publish import Published, publish, site_feed_links
@@ -85,6 +86,10 @@ class EpisodeArchiveConfig(Config):
     """At most this many related talks per episode."""
     topics_per_episode = c.Type(int, default=Options.topics_per_episode)
     """Topics extracted for an episode whose metadata gives none."""
+    cache = c.Type(bool, default=Options.cache)
+    """Keep read and extracted episodes between builds (content-addressed, so never stale)."""
+    cache_dir = c.Optional(c.Type(str))
+    """Where the cache lives, relative to mkdocs.yml; by default in the user's cache folder."""
     search = c.Choice(("pagefind", "material"), default=Options.search)
     """`pagefind` (scales to thousands of episodes) or `material` (Material's search plugin)."""
 
@@ -97,6 +102,8 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
         chart_speakers=config.chart_speakers,
         related_count=config.related_count,
         topics_per_episode=config.topics_per_episode,
+        cache=config.cache,
+        cache_dir=config.cache_dir,
         search=config.search,
         feeds=bool(mkdocs_config.site_url),
         use_directory_urls=mkdocs_config.use_directory_urls,
@@ -111,11 +118,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.archive_pages: dict[str, Episode] = {}
         self.files: Files | None = None
         self.published = Published()
+        self.cache: ArchiveCache | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
         project_dir = Path(config.config_file_path or ".").resolve().parent
         self.episodes_dir = project_dir / self.options.episodes_dir
+        self.cache = cache_for(project_dir, self.options.cache, self.options.cache_dir)
         if STYLESHEET_PATH not in config.extra_css:
             config.extra_css.append(STYLESHEET_PATH)
         if SCRIPT_PATH not in [str(script) for script in config.extra_javascript]:
@@ -168,7 +177,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 raise PluginError(f"episode-archive: building the search index failed: {error}") from None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        archive, problems = load_archive(self.episodes_dir, self.options)
+        archive, problems = load_archive(self.episodes_dir, self.options, self.cache)
         if problems:
             root = self.episodes_dir.parent
             listing = "\n".join(problem.format(root) for problem in problems)

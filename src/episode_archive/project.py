@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from .cache import ArchiveCache, cache_for
 from .errors import ArchiveError
 from .options import Options
 from .textio import read_text
@@ -45,6 +46,9 @@ class Project:
     @property
     def episodes_dir(self) -> Path:
         return self.root / self.options.episodes_dir
+
+    def cache(self) -> ArchiveCache | None:
+        return cache_for(self.root, self.options.cache, self.options.cache_dir)
 
 
 def load_project(root: Path) -> Project:

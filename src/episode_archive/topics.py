@@ -22,16 +22,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import multiprocessing
-import os
 import re
-import sys
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from importlib import resources
 from pathlib import Path
 
@@ -39,6 +33,7 @@ import yake
 
 from .errors import Problem
 from .model import Episode, Topic
+from .parallel import PARALLEL_FROM, parallel_map
 from .slugs import make_slug
 from .topicsfile import TOPICS_FILE, TopicVocabulary, topic_key
 
@@ -47,9 +42,6 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 SAMPLE_WORDS = 400
 """Words of a long transcript that YAKE reads (see `focus_sample`); YAKE costs about 22 µs a word."""
 FOCUS_TERMS = 60
-PARALLEL_FROM = 100
-"""Transcripts to extract from which worker processes are started (forking costs ~0.1 s)."""
-MAX_WORKERS = 8
 YAKE_CANDIDATES = 40
 MAX_PHRASE_WORDS = 2
 MIN_OCCURRENCES = 2
@@ -331,32 +323,10 @@ def read_samples(jobs: list[_Job]) -> list[_Read]:
     return [_cache[key] for key in keys]
 
 
-def _workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _run(jobs: list[_Job]) -> list[_Read]:
-    """`_read` for every job, in order.
-
-    Forked workers (one per CPU) when `PARALLEL_FROM` or more transcripts need YAKE, on Linux, and only
-    while this process runs a single thread (as `mkdocs build` does): forking a threaded process
-    (`mkdocs serve` watches files in threads) can deadlock, so there, and wherever forking fails, the
-    jobs run here one by one.
-    """
-    workers = min(_workers(), MAX_WORKERS)
-    if (sum(extract for _title, _text, _names, extract in jobs) >= PARALLEL_FROM and workers > 1
-            and sys.platform.startswith("linux") and threading.active_count() == 1):
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                return list(pool.map(_read, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-        except (OSError, ValueError, RuntimeError, AssertionError, BrokenProcessPool) as error:
-            # No processes here (a sandbox, a daemon process): the same work, in this process.
-            log.info("topics: extracting in this process only (%s: %s)", type(error).__name__, error)
-    return [_read(job) for job in jobs]
+    """`_read` for every job, in order; in worker processes when enough of them need YAKE."""
+    extracting = sum(extract for _title, _text, _names, extract in jobs)
+    return parallel_map(_read, jobs, parallel_from=len(jobs) + 1 if extracting < PARALLEL_FROM else 0)
 
 
 def _read(job: _Job) -> _Read:

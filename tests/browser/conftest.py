@@ -8,8 +8,8 @@ Screenshots go to /tmp/episode-archive-screenshots/ so people can look at them a
 from __future__ import annotations
 
 import functools
-import io
 import http.server
+import io
 import os
 import re
 import subprocess

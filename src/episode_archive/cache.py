@@ -1,0 +1,117 @@
+"""A content-addressed cache: an unchanged episode is not read, cleaned or topic-extracted again.
+
+An episode's entry is keyed by everything that shapes it: the tool's own code, the transcript's bytes,
+its sidecar's bytes, its catalogue row, the people registry and the corrections glossary. Change any of
+those and the key changes, so a stale entry is never used; entries not used by a build are deleted at
+its end, so deleted episodes leave nothing behind. Corpus-wide steps (topic filtering, related talks)
+run on every build: they are cheap next to reading and extraction.
+
+The cache lives in the user's cache folder (`$XDG_CACHE_HOME/episode-archive/<project>/`, by default
+`~/.cache/...`), not in the project: a build writes nothing outside its site folder. The `cache_dir`
+option puts it elsewhere. It holds pickles that only this tool writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """A digest of the package's own source: new code never reads an old code's entries."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.sha256()
+        package = Path(str(files(__package__)))
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
+def default_cache_dir(project_root: Path) -> Path:
+    """One folder per project under the user's cache folder, so pruning never touches another project."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "episode-archive" / hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
+
+
+def cache_for(project_root: Path, enabled: bool, cache_dir: str | None) -> ArchiveCache | None:
+    if not enabled:
+        return None
+    return ArchiveCache(project_root / cache_dir if cache_dir else default_cache_dir(project_root))
+
+
+def digest(*parts: bytes | str | None) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = b"\x00none" if part is None else part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def file_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class ArchiveCache:
+    """Pickled values by key in one folder; `prune()` removes what this build did not use."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.used: set[str] = set()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> Any | None:
+        self.used.add(key)
+        path = self.directory / f"{key}.pickle"
+        try:
+            with path.open("rb") as handle:
+                value = pickle.load(handle)
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except Exception as error:  # a truncated or foreign file: treat as a miss, rewrite it
+            log.debug("cache entry %s unreadable (%s)", path, error)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Write atomically: a build killed mid-write leaves no half entry behind."""
+        self.used.add(key)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.directory / f"{key}.pickle")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def prune(self) -> int:
+        """Delete entries this build did not use (deleted or changed episodes) and stray temp files."""
+        removed = 0
+        if not self.directory.is_dir():
+            return removed
+        for path in self.directory.iterdir():
+            if path.suffix in {".pickle", ".tmp"} and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed

@@ -1,0 +1,95 @@
+"""The cache is an optimisation only: every edit shows up, nothing stale survives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from episode_archive.cache import default_cache_dir
+from helpers import write
+
+
+def build_site(project: Path) -> Path:
+    site = project / "site"
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True))
+    return site
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def cached_project(tiny_project: Path) -> Path:
+    build_site(tiny_project)
+    assert any(default_cache_dir(tiny_project).glob("*.pickle")), "the first build fills the cache"
+    return tiny_project
+
+
+def test_a_second_build_reads_from_the_cache_and_gives_the_same_site(cached_project, caplog):
+    first = {p.relative_to(cached_project / "site"): p.read_bytes() for p in (cached_project / "site").rglob("*.html")}
+    caplog.set_level("INFO")
+    site = build_site(cached_project)
+    assert "3 from the cache" in caplog.text
+    second = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
+    assert second == first
+
+
+@pytest.mark.parametrize("edit, url, expected", [
+    (lambda p: write(p / "episodes/talks/two-voices.txt",
+                     "Ada Byron: A brand new first line.\n\nCharles Bab: And a reply.\n"),
+     "episodes/talks-two-voices", "A brand new first line."),
+    (lambda p: write(p / "episodes/2024-01-05-counting-machines.yml",
+                     'title: "Counting machines, revised"\ntopics: [computing]\n'),
+     "episodes/2024-01-05-counting-machines", "Counting machines, revised"),
+    (lambda p: write(p / "episodes/catalog.csv", "file,title,date,speakers,show,topics\n"
+                     "talks/two-voices.txt,Two voices on looms (remastered),2025-03-02,Ada Byron;Charles Bab,"
+                     "Engine Room,computing;looms\n"),
+     "episodes/talks-two-voices", "Two voices on looms (remastered)"),
+    (lambda p: write(p / "episodes/people.yml", "Ada Lovelace:\n  aliases: [Ada Byron]\n  bio: Wrote notes.\n"),
+     "speakers/ada-lovelace", "Wrote notes."),
+    (lambda p: write(p / "episodes/corrections.yml", "corrections:\n  tires: rests\n"),
+     "episodes/2024-01-05-counting-machines", "It never rests."),
+], ids=["transcript", "sidecar", "catalog", "people", "corrections"])
+def test_every_input_edit_shows_up(cached_project, edit, url, expected):
+    edit(cached_project)
+    assert expected in page(build_site(cached_project), url)
+
+
+def test_a_plugin_option_change_shows_up(cached_project):
+    config = cached_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - episode-archive\n",
+                                                 "  - episode-archive:\n      related_count: 0\n"))
+    site = build_site(cached_project)
+    related = page(site, "episodes/2024-01-05-counting-machines").split('<div class="ea-related">')[1]
+    assert "Two voices on looms" not in related
+
+
+def test_a_deleted_episode_leaves_nothing_behind(cached_project):
+    cache = default_cache_dir(cached_project)
+    before = set(cache.glob("*.pickle"))
+    (cached_project / "episodes/2025-06-30-curated.md").unlink()
+    site = build_site(cached_project)
+    assert not (site / "episodes/2025-06-30-curated").exists()
+    assert not (site / "speakers/grace-hollis").exists()
+    assert "A curated conversation" not in (site / "episodes/index.html").read_text()
+    assert len(set(cache.glob("*.pickle"))) == len(before) - 1
+
+
+def test_a_broken_cache_entry_is_rebuilt(cached_project):
+    for entry in default_cache_dir(cached_project).glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert "It never tires." in page(build_site(cached_project), "episodes/2024-01-05-counting-machines")
+
+
+def test_the_cache_can_be_turned_off(tiny_project):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - episode-archive\n",
+                                                 "  - episode-archive:\n      cache: false\n"))
+    shutil.rmtree(default_cache_dir(tiny_project), ignore_errors=True)
+    build_site(tiny_project)
+    assert not default_cache_dir(tiny_project).exists()
