@@ -82,3 +82,10 @@ def test_unknown_forced_format(tmp_path):
     path.write_text("hello")
     with pytest.raises(ArchiveError, match="unknown format"):
         read_transcript(path, "a.txt", forced_format="betamax")
+
+
+def test_bold_turn_labels_in_markdown_name_speakers_but_never_cues():
+    body = ("---\ntitle: T\n---\n**Jo Park:** Hello there.\n\n**Break:** \\[02:10\\]\n\n**Ann Lee**: Hi Jo.\n\n"
+            "**Note:** not a person.\n\n**Jo Park:** Again.\n\n**Q:** A question?\n")
+    transcript = markdown.read(Path("x.md"), "x.md", body)
+    assert transcript.turn_speakers == ["Jo Park", "Ann Lee"]

@@ -84,7 +84,8 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
         if spelling not in written_as.setdefault(name, []):
             written_as[name].append(spelling)
     # Everyone who speaks a turn is a speaker of the episode, so every name on the page has a page.
-    speakers = _unique(speakers + speaker_labels(transcript))
+    speakers = _unique(speakers + speaker_labels(transcript)
+                       + [resolver.canonical(name) for name in transcript.turn_speakers])
     if not speakers:
         raise ArchiveError(path, 1, "no speakers: add `speakers: [\"Name\"]` to the front matter or a sidecar, "
                                     "or a row in episodes/catalog.csv")

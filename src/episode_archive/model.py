@@ -61,6 +61,8 @@ class Transcript:
     front_matter: dict[str, SourceField] = field(default_factory=dict)
     header: dict[str, SourceField] = field(default_factory=dict)
     dropped_lines: list[tuple[int, str]] = field(default_factory=list)
+    turn_speakers: list[str] = field(default_factory=list)
+    """Names of speaker labels in a curated Markdown body (`**Name:**`)."""
     labels_need_evidence: bool = False
     """True when speaker labels were guessed from text (`Name: ...`), not given by the format."""
 

@@ -7,11 +7,18 @@ from pathlib import Path
 
 import frontmatter
 
+from ..clean import NOT_SPEAKERS
 from ..errors import ArchiveError
 from ..model import SourceField, Transcript
 from ..yamlio import load_mapping
 
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+# "**Name:** text" or "**Name**: text" at the start of a paragraph: a speaker turn in curated transcripts.
+BOLD_LABEL = re.compile(r"^\*\*(?P<name>[^*\n:]{1,60}?)(?::\*\*|\*\*:)[ \t]", re.MULTILINE)
+# Labels transcripts use for breaks and cues, and question/answer roles: never people.
+NOT_PEOPLE = frozenset({"break", "jingle", "intro", "outro", "music", "ad", "ads", "sponsor", "sponsors",
+                        "transcript", "q", "a", "question", "answer", "audience", "host", "guest", "both", "all",
+                        "everyone", "multiple", "crosstalk", "unknown"})
 
 
 def read(path: Path, source: str, text: str) -> Transcript:
@@ -36,4 +43,22 @@ def read(path: Path, source: str, text: str) -> Transcript:
             transcript.header["title"] = SourceField(h1.group(1), path, body_first_line + first)
             body = "\n".join(lines[first + 1:]).strip("\n")
     transcript.markdown_body = body.strip("\n")
+    transcript.turn_speakers = turn_speakers(transcript.markdown_body)
     return transcript
+
+
+def turn_speakers(body: str) -> list[str]:
+    """Names of the bold speaker labels in a Markdown body, in order of first appearance.
+
+    A label counts when it names a person (one to four capitalised words) and is not a cue such as
+    **Break:**; "Note:" and the like never count.
+    """
+    names: list[str] = []
+    for match in BOLD_LABEL.finditer(body):
+        name = " ".join(match.group("name").split())
+        words = name.split()
+        key = name.casefold()
+        if (name not in names and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+                and key not in NOT_PEOPLE and key not in NOT_SPEAKERS):
+            names.append(name)
+    return names

@@ -8,6 +8,7 @@ relative `.md` links, which MkDocs resolves and validates.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -15,6 +16,7 @@ from pathlib import PurePosixPath
 from ..model import Archive, Episode, Person, Topic
 from ..options import Options
 from ..people import appearance_role, is_host
+from ..readers.markdown import BOLD_LABEL
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
 from .markup import escape_html, escape_text, file_link, front_matter, link, long_date, relative_link
@@ -170,7 +172,7 @@ def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
     """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
-        return [transcript.markdown_body, ""]
+        return [_linked_labels(transcript.markdown_body, src, archive), ""]
     lines: list[str] = []
     previous_speaker: str | None = None
     used_ids: set[str] = set()
@@ -199,6 +201,16 @@ def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
         parts.append(f"*{text}*" if segment.kind == "stage" else text)
         lines += [" ".join(parts), ""]
     return lines
+
+
+def _linked_labels(body: str, src: str, archive: Archive) -> str:
+    """`**Name:**` turn labels in curated Markdown link to the speaker's page."""
+    def replace(match: re.Match[str]) -> str:
+        person = archive.person_for(" ".join(match.group("name").split()))
+        if person is None:
+            return match.group(0)
+        return f"**{link(match.group('name'), src, speaker_src(person.slug))}:** "
+    return BOLD_LABEL.sub(replace, body)
 
 
 def _episode_line(episode: Episode, from_src: str, archive: Archive) -> str:
