@@ -42,14 +42,14 @@ def test_a_second_build_reads_from_the_cache_and_gives_the_same_site(cached_proj
 @pytest.mark.parametrize("edit, url, expected", [
     (lambda p: write(p / "episodes/talks/two-voices.txt",
                      "Ada Byron: A brand new first line.\n\nCharles Bab: And a reply.\n"),
-     "episodes/talks-two-voices", "A brand new first line."),
+     "episodes/two-voices", "A brand new first line."),
     (lambda p: write(p / "episodes/2024-01-05-counting-machines.yml",
                      'title: "Counting machines, revised"\ntopics: [computing]\n'),
      "episodes/2024-01-05-counting-machines", "Counting machines, revised"),
     (lambda p: write(p / "episodes/catalog.csv", "file,title,date,speakers,show,topics\n"
                      "talks/two-voices.txt,Two voices on looms (remastered),2025-03-02,Ada Byron;Charles Bab,"
                      "Engine Room,computing;looms\n"),
-     "episodes/talks-two-voices", "Two voices on looms (remastered)"),
+     "episodes/two-voices", "Two voices on looms (remastered)"),
     (lambda p: write(p / "episodes/people.yml", "Ada Lovelace:\n  aliases: [Ada Byron]\n  bio: Wrote notes.\n"),
      "speakers/ada-lovelace", "Wrote notes."),
     (lambda p: write(p / "episodes/corrections.yml", "corrections:\n  tires: rests\n"),

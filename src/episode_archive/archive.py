@@ -91,7 +91,8 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
                                     "or a row in episodes/catalog.csv")
     topics = values.get("topics") or values.get("tags") or []
     return Episode(
-        slug=values.get("slug") or make_slug(Path(source).with_suffix("").as_posix().replace("/", "-")),
+        slug=values.get("slug") or make_slug(Path(source).stem),
+        slug_given="slug" in values,
         title=values.get("title", derived_title),
         date=date,
         speakers=speakers,
@@ -181,6 +182,7 @@ def load_archive(episodes_dir: Path, options: Options,
         loaded, load_problems = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared)
         episodes.extend(loaded)
         problems.extend(load_problems)
+    _qualify_shared_stems(episodes)
     problems.extend(_slug_collisions(episodes, episodes_dir))
     cached = f", {cache.hits} from the cache" if cache else ""
     log.info("read %d episodes%s (%d problems) in %.2f s", len(episodes), cached, len(problems),
@@ -250,6 +252,22 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     episodes = [r for r in (results[p] for p in paths) if isinstance(r, Episode)]
     problems = [r for r in (results[p] for p in paths) if isinstance(r, Problem)]
     return episodes, problems
+
+
+def _qualify_shared_stems(episodes: list[Episode]) -> None:
+    """An episode's slug is its file name; files of one name in several folders take their path instead.
+
+    So `talks/2024/miniscript.md` is `miniscript` alone, and `talks-2024-miniscript` beside another
+    `miniscript.md`. Given slugs (`slug:`) are never changed.
+    """
+    by_slug: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        if not episode.slug_given:
+            by_slug.setdefault(episode.slug.casefold(), []).append(episode)
+    for group in by_slug.values():
+        if len(group) > 1:
+            for episode in group:
+                episode.slug = make_slug(Path(episode.source).with_suffix("").as_posix().replace("/", "-"))
 
 
 def _slug_collisions(episodes: list[Episode], episodes_dir: Path) -> list[Problem]:

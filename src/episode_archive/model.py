@@ -90,6 +90,7 @@ class Episode:
     source: str
     transcript: Transcript
     show: str | None = None
+    slug_given: bool = False
     hosts: list[str] = field(default_factory=list)
     corrections: Counter[str] = field(default_factory=Counter)
     """How often each corrections.yml entry applied to this transcript."""
