@@ -22,4 +22,17 @@ fi
 
 python3 -m pip install --quiet -e ".[test]" </dev/null
 
+# axe-core (npm) runs inside the browser tests' pages for the accessibility check.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        SUDO=""
+        if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+            SUDO="sudo"
+        fi
+        $SUDO apt-get update </dev/null
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm </dev/null
+    fi
+    npm install --no-audit --no-fund --silent </dev/null
+fi
+
 exec python3 -m pytest "$@"

@@ -7,6 +7,7 @@ Run with `python3 -m pytest tests/browser -q` (or `-m browser`); screenshots lan
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -274,3 +275,26 @@ def test_time_links_scroll_to_the_paragraph_and_seek_the_audio(page, site_url, s
                            timeout=10_000)
     assert page.url.endswith("#t=00:01:33")
     assert player.evaluate("a => a.duration") > 100
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+A11Y_PAGES = [SEED, AUDIO_EPISODE, "speakers/sam-marks/", "appearances/", "topics/", "search/?q=reward"]
+
+
+@pytest.mark.parametrize("url", A11Y_PAGES)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_have_no_serious_accessibility_violations(new_page, site_url, url, scheme):
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed (scripts/test.sh runs npm install)")
+    page = new_page(color_scheme=scheme)
+    page.goto(site_url + url)
+    if url.startswith("search/"):
+        page.locator(".ea-search__result").first.wait_for(state="visible", timeout=15_000)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => {
+        const results = await axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]});
+        return results.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+    }""")
+    assert violations == [], f"{url} ({scheme}): {violations}"
