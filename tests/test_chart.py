@@ -46,6 +46,9 @@ def test_a_weekly_host_over_twenty_years_stays_legible():
     centres = [float(x) for x in re.findall(r'<circle class="ea-mark" cx="([\d.]+)"', svg)]
     assert 20 <= len(centres) <= 90  # aggregated, not 1,040 overlapping dots
     assert min(b - a for a, b in zip(centres, centres[1:], strict=False)) >= 10
+    radii = [float(r) for r in re.findall(r'<circle class="ea-mark" cx="[\d.]+" cy="[\d.]+" r="([\d.]+)"', svg)]
+    assert max(radii) * 2 < min(b - a for a, b in zip(centres, centres[1:], strict=False)), "marks overlap"
+    assert 'fill-opacity="1.00"' in svg  # the busiest period is the darkest
     assert "52 appearances in" in svg or "53 appearances in" in svg
 
 

@@ -137,7 +137,13 @@ def appearances_svg(rows: list[Person], from_src: str, use_directory_urls: bool,
                          f'text-anchor="end">{escape_html(_short(person.name))}</text></a>')
         parts.append(f'<line class="ea-row" x1="{left}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}"/>')
     row_of = {person.slug: row for row, person in enumerate(rows)}
-    for mark in chart_marks(rows, period):
+    # Marks never overlap their neighbours in the next period or row: a weekly host stays a row of
+    # separate marks, not one bar.
+    spacing = axis.width / ((axis.end.year - axis.start.year) * 12 / period.months)
+    largest = max(2.5, min(spacing, ROW_HEIGHT) / 2 - 1)
+    marks = chart_marks(rows, period)
+    busiest = max(len(mark.episodes) for mark in marks)
+    for mark in marks:
         y = TOP + ROW_HEIGHT * row_of[mark.person.slug] + ROW_HEIGHT / 2
         middle = mark.period_start + (period.end_of(mark.period_start) - mark.period_start) / 2
         x = axis.x(middle)
@@ -145,12 +151,14 @@ def appearances_svg(rows: list[Person], from_src: str, use_directory_urls: bool,
             if len(mark.episodes) > 1 else []
         lines += [_describe(episode) for episode in mark.episodes]
         href = html_link(from_src, f"episodes/{mark.episodes[0].slug}.md", use_directory_urls)
-        r = mark.radius
+        r = min(mark.radius, largest)
+        # Where marks cannot grow any more (dense rows), depth of colour still tells the count.
+        shade = "" if r == mark.radius else f' fill-opacity="{0.35 + 0.65 * len(mark.episodes) / busiest:.2f}"'
         if is_host(mark.person):
             shape = (f'<rect class="ea-mark ea-host" x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" '
-                     f'height="{2 * r:.1f}" rx="1.5"/>')
+                     f'height="{2 * r:.1f}" rx="1.5"{shade}/>')
         else:
-            shape = f'<circle class="ea-mark" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+            shape = f'<circle class="ea-mark" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"{shade}/>'
         parts.append(f'<a href="{escape_html(href)}"><title>{_lines(lines)}</title>{shape}</a>')
     parts.append("</svg>")
     return "".join(parts)
