@@ -48,7 +48,17 @@ def test_a_weekly_host_over_twenty_years_stays_legible():
     assert min(b - a for a, b in zip(centres, centres[1:], strict=False)) >= 10
     radii = [float(r) for r in re.findall(r'<circle class="ea-mark" cx="[\d.]+" cy="[\d.]+" r="([\d.]+)"', svg)]
     assert max(radii) * 2 < min(b - a for a, b in zip(centres, centres[1:], strict=False)), "marks overlap"
-    assert 'fill-opacity="1.00"' in svg  # the busiest period is the darkest
+
+
+def test_dense_rows_keep_marks_apart_and_shade_them_by_count():
+    start = dt.date(2015, 1, 5)
+    weekly = [make_episode(f"w{i}", (start + dt.timedelta(weeks=i)).isoformat(), ["Weekly Host"]) for i in range(520)]
+    rare = [make_episode("r1", "2016-05-01", ["Rare Guest"])]
+    people, _, _ = collect_people(weekly + rare)
+    svg = appearances_svg(chart_people(people, 25), "appearances/index.md", True)
+    assert "one mark per quarter" in svg
+    assert 'fill-opacity="1.00"' in svg  # the busiest quarter is the darkest
+    assert re.search(r'r="[\d.]+" fill-opacity="0\.[3-4]\d"', svg)  # a single appearance is light
     assert "52 appearances in" in svg or "53 appearances in" in svg
 
 

@@ -143,6 +143,7 @@ def appearances_svg(rows: list[Person], from_src: str, use_directory_urls: bool,
     largest = max(2.5, min(spacing, ROW_HEIGHT) / 2 - 1)
     marks = chart_marks(rows, period)
     busiest = max(len(mark.episodes) for mark in marks)
+    shaded = any(mark.radius > largest for mark in marks)
     for mark in marks:
         y = TOP + ROW_HEIGHT * row_of[mark.person.slug] + ROW_HEIGHT / 2
         middle = mark.period_start + (period.end_of(mark.period_start) - mark.period_start) / 2
@@ -153,7 +154,7 @@ def appearances_svg(rows: list[Person], from_src: str, use_directory_urls: bool,
         href = html_link(from_src, f"episodes/{mark.episodes[0].slug}.md", use_directory_urls)
         r = min(mark.radius, largest)
         # Where marks cannot grow any more (dense rows), depth of colour still tells the count.
-        shade = "" if r == mark.radius else f' fill-opacity="{0.35 + 0.65 * len(mark.episodes) / busiest:.2f}"'
+        shade = f' fill-opacity="{0.35 + 0.65 * len(mark.episodes) / busiest:.2f}"' if shaded else ""
         if is_host(mark.person):
             shape = (f'<rect class="ea-mark ea-host" x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" '
                      f'height="{2 * r:.1f}" rx="1.5"{shade}/>')
