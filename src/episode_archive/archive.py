@@ -21,6 +21,7 @@ from .model import Archive, Episode, Transcript
 from .names import name_key
 from .options import Options
 from .parallel import parallel_map
+from .passages import find_passage_links
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
 from .related import find_related
@@ -207,6 +208,7 @@ def load_archive(episodes_dir: Path, options: Options,
         + glossary.unknown_show_problems({e.show for e in episodes if e.show}),
         glossary=glossary,
     )
+    archive.passage_links = find_passage_links(archive.episodes, options.passage_links)
     if cache is not None:
         cache.prune()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),

@@ -161,6 +161,8 @@ class Archive:
     """Data problems that still let the archive publish, e.g. look-alike names."""
     glossary: Any = None
     """The corrections glossary (corrections.Glossary), for check's report."""
+    passage_links: dict[str, dict[int, Any]] = field(default_factory=dict)
+    """Episode slug to {segment index where a passage starts: passages.PassageLink}."""
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def neighbours(self, episode: Episode) -> tuple[Episode | None, Episode | None]:

@@ -19,6 +19,8 @@ class Options:
     """Rows in the appearances chart: the most frequent speakers; the table lists everyone."""
     related_count: int = 5
     """At most this many related talks per episode."""
+    passage_links: bool = True
+    """Link a passage to the most similar passage of another episode, when the similarity is strong."""
     topics_per_episode: int = 5
     """Topics extracted for an episode that has none in its metadata."""
     cache: bool = True

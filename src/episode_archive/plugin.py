@@ -84,6 +84,8 @@ class EpisodeArchiveConfig(Config):
     """Rows in the appearances chart (the most frequent speakers)."""
     related_count = c.Type(int, default=Options.related_count)
     """At most this many related talks per episode."""
+    passage_links = c.Type(bool, default=Options.passage_links)
+    """'Discussed elsewhere' links from a passage to the most similar passage of another episode."""
     topics_per_episode = c.Type(int, default=Options.topics_per_episode)
     """Topics extracted for an episode whose metadata gives none."""
     cache = c.Type(bool, default=Options.cache)
@@ -101,6 +103,7 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
         latest_count=config.latest_count,
         chart_speakers=config.chart_speakers,
         related_count=config.related_count,
+        passage_links=config.passage_links,
         topics_per_episode=config.topics_per_episode,
         cache=config.cache,
         cache_dir=config.cache_dir,

@@ -12,14 +12,18 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from ..model import Archive, Episode, Person, Topic
+from ..model import Archive, Episode, Person, Topic, Transcript
 from ..options import Options
 from ..people import appearance_role, is_host
 from ..readers.markdown import BOLD_LABEL
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
 from .markup import escape_html, escape_text, file_link, front_matter, link, long_date, relative_link
+
+if TYPE_CHECKING:
+    from ..passages import PassageLink
 
 WORDS_PER_MINUTE = 200
 EPISODES_INDEX = "episodes/index.md"
@@ -162,13 +166,34 @@ def format_time(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+def paragraph_anchors(transcript: Transcript) -> list[str | None]:
+    """The anchor of each segment's paragraph (None for headings and curated Markdown), as rendered.
+
+    A timed paragraph's anchor is `t=HH:MM:SS` (two paragraphs starting in the same second share the
+    first one's anchor); an untimed one's is `pN`, N counting paragraphs (stage directions included).
+    `_transcript_body` and passage links both use this, so they never disagree.
+    """
+    if transcript.markdown_body is not None:
+        return [None] * len(transcript.segments)
+    anchors: list[str | None] = []
+    paragraphs = 0
+    for segment in transcript.segments:
+        if segment.kind == "heading":
+            anchors.append(None)
+            continue
+        paragraphs += 1
+        anchors.append(f"p{paragraphs}" if segment.start is None else f"t={format_time(segment.start)}")
+    return anchors
+
+
 def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
     """The transcript as Markdown: headings, speaker turns, and an anchor at every paragraph.
 
     A timed paragraph starts with its time as a link with the id `t=HH:MM:SS`, so `#t=00:12:34`
     lands on it; other paragraphs start with an empty anchor `pN` (N counts paragraphs). Turn labels
     carry `turn-N` ids. The anchors are small elements rather than ids on paragraphs so that search
-    (which records each anchor's text) stays small.
+    (which records each anchor's text) stays small. After the paragraph that starts a passage with a
+    passage link (passages.py) comes a small "Discussed elsewhere" line.
     """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
@@ -176,13 +201,13 @@ def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
     lines: list[str] = []
     previous_speaker: str | None = None
     used_ids: set[str] = set()
-    paragraphs = turns = 0
-    for segment in transcript.segments:
+    turns = 0
+    passage_links = archive.passage_links.get(episode.slug, {})
+    for index, (segment, anchor) in enumerate(zip(transcript.segments, paragraph_anchors(transcript), strict=True)):
         if segment.kind == "heading":
             lines += ["#" * segment.level + " " + escape_text(segment.text), ""]
             previous_speaker = None
             continue
-        paragraphs += 1
         parts: list[str] = []
         if segment.kind != "stage" and segment.speaker and segment.speaker != previous_speaker:
             turns += 1
@@ -190,17 +215,24 @@ def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
                          f"{_speaker_link(segment.speaker, src, archive)}:</strong>")
             previous_speaker = segment.speaker
         if segment.start is None:
-            parts.append(f'<span class="ea-anchor" id="p{paragraphs}"></span>')
+            parts.append(f'<span class="ea-anchor" id="{anchor}"></span>')
         else:
-            time = format_time(segment.start)
-            anchor = f"t={time}"
             anchor_id = "" if anchor in used_ids else f' id="{anchor}"'
             used_ids.add(anchor)
-            parts.append(f'<a class="ea-time"{anchor_id} href="#{anchor}">{time}</a>')
+            parts.append(f'<a class="ea-time"{anchor_id} href="#{anchor}">{anchor[2:]}</a>')
         text = escape_text(segment.text)
         parts.append(f"*{text}*" if segment.kind == "stage" else text)
         lines += [" ".join(parts), ""]
+        if index in passage_links:
+            lines += _elsewhere_line(passage_links[index], src)
     return lines
+
+
+def _elsewhere_line(passage_link: PassageLink, src: str) -> list[str]:
+    """A plain Markdown link (so MkDocs checks it) to the similar passage, as its own small paragraph."""
+    target = passage_link.target_episode
+    href = relative_link(src, episode_src(target)) + "#" + passage_link.anchor
+    return [f"*Discussed elsewhere:* [{escape_text(target.title)}]({href})", "{: .ea-elsewhere }", ""]
 
 
 def _linked_labels(body: str, src: str, archive: Archive) -> str:
