@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import metadata
 from .cache import ArchiveCache, code_digest, digest, file_bytes
+from .chapters import chapters_file, load_chapters_file
 from .clean import clean, is_generic_label, speaker_labels
 from .corrections import CORRECTIONS_FILE, Glossary, load_corrections
 from .duplicates import find_duplicates, read_explicit_slugs
@@ -91,6 +92,7 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
         raise ArchiveError(path, 1, "no speakers: add `speakers: [\"Name\"]` to the front matter or a sidecar, "
                                     "or a row in episodes/catalog.csv")
     topics = values.get("topics") or values.get("tags") or []
+    chapters = values.get("chapters") or load_chapters_file(path, episodes_dir) or []
     return Episode(
         slug=values.get("slug") or make_slug(Path(source).stem),
         slug_given="slug" in values,
@@ -100,6 +102,7 @@ def load_episode(path: Path, episodes_dir: Path, catalog: dict[str, dict],
         source=source,
         transcript=transcript,
         show=show,
+        chapters=chapters,
         corrections=corrections,
         hosts=_unique([resolver.canonical(n) for n in values.get("hosts", [])]),
         written_as=written_as,
@@ -221,7 +224,7 @@ def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], share
     source = path.relative_to(episodes_dir).as_posix()
     row = sorted((key, str(field.value)) for key, field in catalog.get(source, {}).items())
     return digest(shared, source, file_bytes(path), file_bytes(path.with_suffix(".yml")),
-                  file_bytes(path.with_suffix(".yaml")), repr(row))
+                  file_bytes(path.with_suffix(".yaml")), file_bytes(chapters_file(path)), repr(row))
 
 
 def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> Episode | Problem:

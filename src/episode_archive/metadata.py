@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 
+from .chapters import to_chapters
 from .errors import ArchiveError
 from .model import SourceField, Transcript
 from .names import visible_text
@@ -165,6 +166,7 @@ FIELD_CONVERTERS: dict[str, Callable[[SourceField, str], Any]] = {
     "format": to_text,
     "encoding": to_text,
     "speaker_map": to_speaker_map,
+    "chapters": to_chapters,
 }
 # Singular spellings people write by hand.
 FIELD_ALIASES = {"speaker": "speakers", "topic": "topics"}

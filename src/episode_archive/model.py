@@ -91,6 +91,8 @@ class Episode:
     transcript: Transcript
     show: str | None = None
     slug_given: bool = False
+    chapters: list[tuple[float, str]] = field(default_factory=list)
+    """(start in seconds, title), from metadata or NAME.chapters.json."""
     hosts: list[str] = field(default_factory=list)
     corrections: Counter[str] = field(default_factory=Counter)
     """How often each corrections.yml entry applied to this transcript."""

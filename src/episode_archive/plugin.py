@@ -31,6 +31,7 @@ from .options import Options
 from .publish import Published, publish, site_feed_links
 from .render import expand_markers, render_pages
 from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
+from .render.shows import SHOWS_INDEX
 from .sanitize import sanitize_html
 from .search import (
     SEARCH_PAGE,
@@ -44,7 +45,7 @@ from .slugs import make_slug
 from .stylesheet import SCRIPT, SCRIPT_PATH, SEARCH_SCRIPT, SEARCH_SCRIPT_PATH, STYLESHEET, STYLESHEET_PATH
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
-_IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES}
+_IN_NAV = {EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, APPEARANCES, SHOWS_INDEX}
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@
     document.addEventListener("click", function (event) {
       var link = event.target.closest && event.target.closest("a.ea-time");
       if (!link) return;
-      var at = seconds(link.getAttribute("href"));
+      var at = link.dataset.start ? Number(link.dataset.start) : seconds(link.getAttribute("href"));
       if (at === null) return;
       seek(player, at, true);
     });

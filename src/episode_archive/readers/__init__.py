@@ -42,7 +42,9 @@ EXTENSIONS: dict[str, str] = {
 
 def is_transcript(path: Path) -> bool:
     """Whether a file in episodes/ is a transcript (as opposed to a sidecar, catalogue or note)."""
-    return path.suffix.lower() in EXTENSIONS and path.name.lower() != "readme.md"
+    name = path.name.lower()
+    # NAME.chapters.json beside a transcript is its Podcasting 2.0 chapters file, not another episode.
+    return path.suffix.lower() in EXTENSIONS and name != "readme.md" and not name.endswith(".chapters.json")
 
 
 def detect_format(path: Path) -> str:

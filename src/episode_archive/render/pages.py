@@ -21,6 +21,7 @@ from ..readers.markdown import BOLD_LABEL
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
 from .markup import escape_html, escape_text, file_link, front_matter, link, long_date, relative_link
+from .shows import show_pages, show_src
 
 if TYPE_CHECKING:
     from ..passages import PassageLink
@@ -79,6 +80,7 @@ def render_pages(archive: Archive, options: Options) -> dict[str, str]:
         pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
     for topic in archive.topics.values():
         pages[topic_src(topic.slug)] = topic_page(topic, archive, options)
+    pages.update(show_pages(archive))
     return pages
 
 
@@ -119,7 +121,7 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
     lines = [meta, f"# {escape_text(episode.title)}", ""]
     facts = [f"**{long_date(episode.date)}**"]
     if episode.show:
-        facts.append(escape_text(episode.show))
+        facts.append(link(episode.show, src, show_src(episode.show)))
     if episode.duration:
         facts.append(escape_text(episode.duration))
     facts.append(f"{reading_minutes(episode)} min read")
@@ -129,6 +131,7 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
     if episode.topics:
         lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
     lines += ["</div>", ""]
+    lines += _chapters_outline(episode)
     if episode.description:
         lines += [f"> {escape_text(episode.description)}", ""]
     if episode.audio:
@@ -164,6 +167,39 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
 def format_time(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def episode_chapters(episode: Episode) -> list[tuple[float, str]]:
+    """The chapters given in metadata, else the headings of a timed transcript at their first time."""
+    if episode.chapters:
+        return episode.chapters
+    chapters, pending = [], None
+    for segment in episode.transcript.segments:
+        if segment.kind == "heading":
+            pending = segment.text
+        elif pending is not None and segment.start is not None:
+            chapters.append((segment.start, pending))
+            pending = None
+    return chapters
+
+
+def _chapters_outline(episode: Episode) -> list[str]:
+    """A timed outline: each chapter links to the paragraph playing at its start (and seeks the audio)."""
+    chapters = episode_chapters(episode)
+    if not chapters:
+        return []
+    timed = [(segment.start, anchor) for segment, anchor in
+             zip(episode.transcript.segments, paragraph_anchors(episode.transcript), strict=True)
+             if segment.start is not None and anchor]
+    lines = ['<div class="ea-chapters" markdown>', "", "**Chapters**", ""]
+    for start, title in chapters:
+        earlier = [anchor for at, anchor in timed if at <= start + 0.5]
+        time = format_time(start)
+        # The link lands on the paragraph playing at the chapter's start; the player seeks to the start.
+        shown = (f'<a class="ea-time" href="#{earlier[-1]}" data-start="{start:g}">{time}</a>'
+                 if earlier else time)
+        lines.append(f"- {shown} {escape_text(title)}")
+    return lines + ["", "</div>", ""]
 
 
 def paragraph_anchors(transcript: Transcript) -> list[str | None]:
