@@ -198,7 +198,7 @@ def load_archive(episodes_dir: Path, options: Options,
         vocabulary = load_topics_file(episodes_dir / TOPICS_FILE, inside=episodes_dir)
     except ArchiveError as error:
         problems.append(error.problem)
-    assign_topics(episodes, options.topics_per_episode, vocabulary)
+    assign_topics(episodes, options.topics_per_episode, vocabulary, cache)
     problems.extend(topic_slug_problems(episodes, episodes_dir))
     people, name_index, warnings = collect_people(episodes, resolver)
     archive = Archive(

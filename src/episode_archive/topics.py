@@ -19,6 +19,7 @@ canonical names and hides topics, for given and extracted topics alike.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import yake
 
+from .cache import ArchiveCache
 from .errors import Problem
 from .model import Episode, Topic
 from .parallel import PARALLEL_FROM, parallel_map
@@ -298,8 +300,12 @@ def _english_share(tokens: list[str]) -> float:
     return sum(token in STOPWORDS for token in tokens) / len(tokens) if tokens else 0.0
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_english(text: str) -> bool:
-    """Whether a text (or a sample of one) reads as English prose, by its share of English stopwords."""
+    """Whether a text (or a sample of one) reads as English prose, by its share of English stopwords.
+
+    Cached: related talks and passage links ask about the same texts.
+    """
     return _english_share([token.lower() for token in _TOKEN.findall(text)]) >= MIN_ENGLISH_SHARE
 
 
@@ -309,17 +315,28 @@ _Read = tuple[str, list[tuple[str, str]]]
 """The cleaned sample of a transcript, and its key phrases (best first) when asked for."""
 
 
-def read_samples(jobs: list[_Job]) -> list[_Read]:
-    """Sample, clean and (where asked) extract every transcript: from the cache, or in worker processes
-    when there are enough of them to pay for starting the workers."""
+def read_samples(jobs: list[_Job], store: ArchiveCache | None = None) -> list[_Read]:
+    """Sample, clean and (where asked) extract every transcript: from memory, from the on-disk cache
+    (`store`, so a new `mkdocs build` process does not run YAKE again), or in worker processes when there
+    are enough of them to pay for starting the workers."""
     keys = [hashlib.sha1("\0".join([title, text, *sorted(names), str(extract)]).encode("utf-8")).hexdigest()
             for title, text, names, extract in jobs]
+    if store is not None:
+        for key in keys:
+            if key not in _cache:
+                stored = store.get(f"topics-{key}")
+                if stored is not None:
+                    _cache[key] = stored
+            else:
+                store.used.add(f"topics-{key}")
     missing = sorted({key: job for key, job in zip(keys, jobs, strict=True) if key not in _cache}.items())
     if missing:
         if len(_cache) + len(missing) > _CACHE_LIMIT:
             _cache.clear()
         for (key, _job), result in zip(missing, _run([job for _key, job in missing]), strict=True):
             _cache[key] = result
+            if store is not None:
+                store.put(f"topics-{key}", result)
     return [_cache[key] for key in keys]
 
 
@@ -384,7 +401,8 @@ def _resolve_given(topics: list[str], vocabulary: TopicVocabulary) -> list[str]:
     return result
 
 
-def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVocabulary | None = None) -> None:
+def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVocabulary | None = None,
+                  store: ArchiveCache | None = None) -> None:
     """Apply topics.yml to given topics; extract up to `per_episode` topics for every other episode."""
     vocabulary = vocabulary or TopicVocabulary()
     for episode in episodes:
@@ -402,7 +420,8 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
     archive_names = name_parts(speakers + recurring_labels)
     full_names = {" ".join(name.lower().split()) for name in speakers + recurring_labels}
     own_names = {e.slug: frozenset(name_parts([*_people(e), *labels[e.slug]])) for e in episodes}
-    read = read_samples([(e.title, texts[e.slug], own_names[e.slug], not e.given_topics) for e in episodes])
+    read = read_samples([(e.title, texts[e.slug], own_names[e.slug], not e.given_topics) for e in episodes],
+                        store)
     samples = {e.slug: sample for e, (sample, _phrases) in zip(episodes, read, strict=True)}
     extracted = {e.slug: phrases for e, (_sample, phrases) in zip(episodes, read, strict=True)}
 

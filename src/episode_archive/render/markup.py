@@ -10,6 +10,7 @@ keep the exported Markdown readable; the rest become numeric character reference
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -50,8 +51,12 @@ def escape_html(text: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_link(from_src: str, to_src: str) -> str:
-    """A Markdown link target from one page source to another, which MkDocs resolves and checks."""
+    """A Markdown link target from one page source to another, which MkDocs resolves and checks.
+
+    Cached: an archive links the same few hundred pages from every page, and relpath is slow.
+    """
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 

@@ -1,0 +1,874 @@
+#!/usr/bin/env python3
+"""Benchmark the plugin against plain MkDocs on synthetic archives, and write BENCHMARKS.md.
+
+    python3 scripts/bench.py [--sizes 100,1000] [--with-3000] [--seed 0] [--out BENCHMARKS.md]
+                             [--profile 1000] [--keep]
+
+For each size N: generate an archive with scripts/synthetic_archive.py into a temporary folder, then
+measure, each in a fresh subprocess, wall time and peak RSS (GNU `/usr/bin/time -v` when present,
+else the child's `ru_maxrss` reported by a small wrapper process):
+
+- the cold plugin build, `python3 -m mkdocs build -q` (site and any cache folder removed first);
+- the baseline: `episode_archive.cli export`, then a plain MkDocs project with the same theme and
+  markdown_extensions but without the plugin, whose docs/ is the archive's docs/ overlaid with the
+  exported pages and the package's stylesheet, built the same way;
+- the generation step alone: `load_archive` + `render_pages` in a subprocess;
+- a warm rebuild after appending a sentence to one transcript (the site folder kept);
+- the site: total bytes, HTML bytes per episode page (median), search/search_index.json (raw and gzip).
+
+At `--profile N` (default 1000, when that size is run) the cold plugin build runs once more under
+pyinstrument (cProfile if pyinstrument is missing) and the report says where the time goes.
+
+Times are measurements of one run on one machine: compare them on the same machine only. Text after a
+`<!-- notes -->` line in an existing output file is kept, so hand-written analysis survives re-runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SRC = REPO / "src"
+"""Where the package under test is imported from: a snapshot of src/ taken when the run starts."""
+SNAPSHOT_NOTE = "the working tree's src/ as it changed during the run (--live)"
+GENERATOR = REPO / "scripts" / "synthetic_archive.py"
+PY = sys.executable
+NOTES_MARKER = "<!-- notes -->"
+TIME = Path("/usr/bin/time")
+
+# Fallback when GNU time is missing: run the command as a child of a fresh interpreter and report
+# that child's peak RSS (ru_maxrss of RUSAGE_CHILDREN, in kilobytes on Linux).
+_RUSAGE_WRAPPER = """
+import json, resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as out:
+    json.dump({"rc": rc, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, out)
+sys.exit(rc)
+"""
+
+# `python3 -m mkdocs ARGS`, run the same way (runpy), reporting the Python process's own peak RSS
+# (RUSAGE_SELF) apart from subprocesses such as Pagefind or topic workers, which GNU time folds in.
+_MKDOCS_SELF_RSS = """
+import json, resource, runpy, sys
+report = sys.argv[1]
+sys.argv = ["mkdocs", *sys.argv[2:]]
+code = 0
+try:
+    runpy.run_module("mkdocs", run_name="__main__", alter_sys=True)
+except SystemExit as exit:
+    code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+with open(report, "w") as out:
+    json.dump({"self_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}, out)
+sys.exit(code)
+"""
+
+# The generation step alone: read the whole archive and render every page, without MkDocs.
+_GENERATION = """
+import json, sys, time
+from pathlib import Path
+from episode_archive.archive import load_archive
+from episode_archive.project import load_project
+from episode_archive.render import render_pages
+project = load_project(Path(sys.argv[1]))
+started = time.perf_counter()
+archive, problems = load_archive(project.episodes_dir, project.options)
+loaded = time.perf_counter()
+pages = render_pages(archive, project.options)
+done = time.perf_counter()
+print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages": len(pages),
+                  "episodes": len(archive.episodes), "people": len(archive.people), "topics": len(archive.topics),
+                  "problems": len(problems), "warnings": len(archive.warnings),
+                  "markdown_bytes": sum(len(p.encode()) for p in pages.values())}))
+"""
+
+WARM_SENTENCE = "This sentence was added to measure a warm rebuild after one transcript changed."
+
+
+@dataclass
+class Run:
+    """One measured subprocess."""
+
+    wall_s: float
+    maxrss_mb: float | None
+    rc: int
+    stdout: str = ""
+    stderr_tail: str = ""
+    cpu_s: float | None = None
+    """User + system CPU seconds of the process and the children it waited for."""
+    python_rss_mb: float | None = None
+    """Peak RSS of the Python process itself (mkdocs builds only), without its subprocesses."""
+    others_cpu_s: float | None = None
+    """CPU seconds other processes on the machine used during the run: contention."""
+
+    @property
+    def contended(self) -> bool:
+        return bool(self.others_cpu_s and self.others_cpu_s > 0.1 * self.wall_s * (os.cpu_count() or 1))
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0
+
+
+@dataclass
+class SizeResult:
+    n: int
+    archive: dict = field(default_factory=dict)
+    runs: dict[str, Run] = field(default_factory=dict)
+    generation: dict = field(default_factory=dict)
+    site: dict = field(default_factory=dict)
+    baseline_site: dict = field(default_factory=dict)
+    cache: str = ""
+    edited: str = ""
+    profile: str = ""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _busy_seconds() -> float | None:
+    """CPU seconds the whole machine has been busy (from /proc/stat), to measure contention."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str], label: str) -> Run:
+    """Run `cmd` in a fresh process; wall time, CPU time, peak RSS (MB), exit code, and contention."""
+    log(f"{label}: {shlex.join(cmd)}  (in {cwd})")
+    with tempfile.TemporaryDirectory(prefix="ea-measure-") as scratch:
+        report = Path(scratch) / "report"
+        self_report = Path(scratch) / "self"
+        if cmd[:3] == [PY, "-m", "mkdocs"]:
+            cmd = [PY, "-c", _MKDOCS_SELF_RSS, str(self_report), *cmd[3:]]
+        if TIME.is_file():
+            full = [str(TIME), "-v", "-o", str(report), *cmd]
+        else:
+            full = [PY, "-c", _RUSAGE_WRAPPER, str(report), *cmd]
+        busy_before = _busy_seconds()
+        started = time.perf_counter()
+        proc = subprocess.run(full, cwd=cwd, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        busy_after = _busy_seconds()
+        maxrss = cpu = python_rss = None
+        if report.is_file():
+            text = report.read_text(errors="replace")
+            if TIME.is_file():
+                match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+                maxrss = int(match.group(1)) / 1024 if match else None
+                user = re.search(r"User time \(seconds\): ([\d.]+)", text)
+                system = re.search(r"System time \(seconds\): ([\d.]+)", text)
+                cpu = float(user.group(1)) + float(system.group(1)) if user and system else None
+            else:
+                maxrss = json.loads(text)["maxrss_kb"] / 1024
+        if self_report.is_file():
+            python_rss = json.loads(self_report.read_text())["self_maxrss_kb"] / 1024
+    others = None
+    if busy_before is not None and busy_after is not None and cpu is not None:
+        others = max(0.0, busy_after - busy_before - cpu)
+    run = Run(wall_s=wall, maxrss_mb=maxrss, rc=proc.returncode, stdout=proc.stdout,
+              stderr_tail="\n".join(proc.stderr.strip().splitlines()[-15:]), cpu_s=cpu, python_rss_mb=python_rss,
+              others_cpu_s=others)
+    rss = f"{maxrss:.0f} MB" if maxrss is not None else "?"
+    extra = f", Python alone {python_rss:.0f} MB" if python_rss is not None else ""
+    busy = f", other processes {others:.0f} CPU-s" if others is not None else ""
+    log(f"{label}: {wall:.1f} s wall, {cpu or 0:.1f} CPU-s, {rss}{extra}{busy}, exit {proc.returncode}")
+    if not run.ok:
+        log(f"{label} failed:\n{run.stderr_tail}")
+    return run
+
+
+def snapshot_package(root: Path, env: dict[str, str]) -> None:
+    """Copy src/ and import the package from the copy, so that every measurement of a run sees one
+    version of the package even while people edit the working tree."""
+    global SRC, SNAPSHOT_NOTE
+    snapshot = root / "src"
+    shutil.copytree(REPO / "src", snapshot, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    digest = hashlib.sha1()
+    for path in sorted(snapshot.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(snapshot).as_posix().encode() + b"\0" + path.read_bytes())
+    SRC = snapshot
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(snapshot), env.get("PYTHONPATH")]))
+    sys.path.insert(0, str(snapshot))
+    SNAPSHOT_NOTE = f"a snapshot of src/ taken at {time.strftime('%H:%M')} (content sha1 {digest.hexdigest()[:12]})"
+    log(f"package under test: {SNAPSHOT_NOTE}")
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["NO_MKDOCS_2_WARNING"] = "1"  # Material's banner about MkDocs 2.0 on every build
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    return env
+
+
+# ---------------------------------------------------------------------------------------------
+# Caches, sites, the baseline project
+# ---------------------------------------------------------------------------------------------
+
+CACHE_HOME: Path | None = None
+"""XDG_CACHE_HOME for every measured process: a folder of the run's own, so that the package's user-level
+cache is measured from empty and other people's builds on the machine neither see nor disturb it."""
+
+
+def package_cache_note() -> str:
+    if importlib.util.find_spec("episode_archive.cache") is None:
+        return "the package has no cache (no episode_archive.cache module): every build reads and renders everything"
+    return ("the package caches episodes (episode_archive.cache); every cold measurement starts from an empty cache "
+            "(XDG_CACHE_HOME points into the run's temporary folder, project cache folders are removed); the rebuild "
+            "after one edit reuses what the cold build cached")
+
+
+def cache_dirs(project: Path) -> list[Path]:
+    """Folders a cache could live in: anything named like a cache in the project, and the user cache."""
+    found = [p for p in project.iterdir() if p.is_dir() and "cache" in p.name.lower()]
+    found += [p for p in (project / "episodes").iterdir() if p.is_dir() and "cache" in p.name.lower()]
+    user_cache = (CACHE_HOME or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))) / "episode-archive"
+    if user_cache.is_dir():
+        found.append(user_cache)
+    return found
+
+
+def clear_caches(project: Path) -> list[str]:
+    removed = []
+    for folder in cache_dirs(project):
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(str(folder))
+    return removed
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def site_metrics(site: Path) -> dict:
+    pages = list(site.rglob("*.html"))
+    episodes = site / "episodes"
+    episode_pages = list(episodes.glob("*/index.html")) if episodes.is_dir() else []
+    episode_sizes = [p.stat().st_size for p in episode_pages]
+    metrics = {"bytes": folder_bytes(site), "html_pages": len(pages),
+               "html_bytes": sum(p.stat().st_size for p in pages), "episode_pages": len(episode_pages),
+               "episode_html_median": statistics.median(episode_sizes) if episode_sizes else 0}
+    index = site / "search" / "search_index.json"
+    if index.is_file():
+        data = index.read_bytes()
+        metrics["search_index"] = len(data)
+        metrics["search_index_gz"] = len(gzip.compress(data, compresslevel=6))
+    bundle = site / "pagefind"
+    if bundle.is_dir():
+        metrics["pagefind"] = pagefind_metrics(bundle)
+    return metrics
+
+
+def pagefind_metrics(bundle: Path) -> dict:
+    """Pagefind's bundle, and roughly what one query downloads: the runtime, the entry and meta files,
+    one index chunk and the fragments of the first five results (Pagefind's files are already gzipped)."""
+    def sizes(pattern: str) -> list[int]:
+        return [p.stat().st_size for p in bundle.rglob(pattern) if p.is_file()]
+
+    chunks, fragments = sizes("*.pf_index"), sizes("*.pf_fragment")
+    runtime = sum(sizes("pagefind.js")) + sum(sizes("wasm.*.pagefind")[:1]) + sum(sizes("pagefind-entry.json"))
+    meta = sum(sizes("*.pf_meta"))
+    first_query = (runtime + meta + (statistics.median(chunks) if chunks else 0)
+                   + 5 * (statistics.median(fragments) if fragments else 0))
+    return {"bytes": folder_bytes(bundle), "files": sum(1 for p in bundle.rglob("*") if p.is_file()),
+            "index_chunks": len(chunks), "meta": meta, "first_query": int(first_query)}
+
+
+def baseline_project(archive: Path, export: Path, target: Path) -> Path:
+    """A plain MkDocs project: the archive's mkdocs.yml without the plugin, docs/ + exported pages."""
+    import yaml
+
+    config = yaml.safe_load((archive / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugins = []
+    for entry in config.get("plugins") or []:
+        name = next(iter(entry)) if isinstance(entry, dict) else entry
+        if name != "episode-archive":
+            plugins.append(entry)
+    config["plugins"] = plugins
+    config["site_name"] = f"{config.get('site_name', 'Archive')} (baseline, no plugin)"
+    # What the plugin adds to the config itself: attr_list (timed paragraphs) and its stylesheet.
+    extensions = config.setdefault("markdown_extensions", [])
+    for wanted in ("attr_list", "md_in_html"):
+        if not any((next(iter(e)) if isinstance(e, dict) else e) == wanted for e in extensions):
+            extensions.append(wanted)
+    docs = target / "docs"
+    shutil.copytree(archive / "docs", docs)
+    for path in sorted(export.rglob("*")):
+        relative = path.relative_to(export)
+        if path.is_file() and not relative.name.startswith(".episode-archive-export"):
+            (docs / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, docs / relative)
+    # The assets the plugin adds to every page (stylesheet, script), copied from the package.
+    try:
+        import episode_archive.stylesheet as assets
+    except ImportError:
+        assets = None
+    for name, key in (("STYLESHEET_PATH", "extra_css"), ("SCRIPT_PATH", "extra_javascript")):
+        relative = getattr(assets, name, None)
+        source = SRC / "episode_archive" / relative if relative else None
+        if source is not None and source.is_file():
+            (docs / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, docs / relative)
+            config[key] = [*config.get(key, []), relative]
+    # The plugin marks detail pages as not in the nav; say the same so MkDocs does not list them.
+    config["not_in_nav"] = "/episodes/*\n/speakers/*\n/topics/*\n/appearances/*\n/tags*\n"
+    (target / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def pagefind_command(site: Path) -> list[str]:
+    """Pagefind as the package runs it after a build, writing to a scratch folder of the site."""
+    cmd = [PY, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind-bench", "--silent"]
+    try:
+        from episode_archive.search import EXCLUDE_SELECTORS
+    except ImportError:
+        return cmd
+    return [*cmd, "--exclude-selectors", EXCLUDE_SELECTORS]
+
+
+def edit_one_transcript(archive: Path) -> str:
+    """Append a sentence to one plain-text (else Markdown) transcript; return its path."""
+    episodes = archive / "episodes"
+    for pattern in ("*.txt", "*.md"):
+        for path in sorted(episodes.rglob(pattern)):
+            if path.name.lower() == "readme.md":
+                continue
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(WARM_SENTENCE + "\n")
+            return path.relative_to(archive).as_posix()
+    raise SystemExit("no .txt or .md transcript to edit for the warm rebuild")
+
+
+# ---------------------------------------------------------------------------------------------
+# Profile
+# ---------------------------------------------------------------------------------------------
+
+def profile_build(archive: Path, env: dict[str, str], scratch: Path) -> tuple[str, Run | None]:
+    """Profile one cold plugin build; a Markdown summary of where the time goes."""
+    shutil.rmtree(archive / "site", ignore_errors=True)
+    clear_caches(archive)
+    if importlib.util.find_spec("pyinstrument") is not None:
+        session = scratch / "profile.pyisession"
+        cmd = [PY, "-m", "pyinstrument", "-r", "session", "-o", str(session), "-m", "mkdocs", "build", "-q"]
+        run = measure(cmd, archive, env, "profile (pyinstrument)")
+        if not run.ok or not session.is_file():
+            return f"Profiling failed (exit {run.rc}):\n\n```\n{run.stderr_tail}\n```\n", run
+        output = scratch / "profile.json"
+        renderers = (("json", output), ("text", scratch / "profile.txt"), ("html", scratch / "profile.html"))
+        for renderer, target in renderers:
+            subprocess.run([PY, "-m", "pyinstrument", "--load", str(session), "-r", renderer, "-o", str(target)],
+                           capture_output=True, env=env)
+        log(f"profile written to {scratch}/profile.txt and profile.html (kept with --keep)")
+        return summarise_pyinstrument(json.loads(output.read_text()), run), run
+    output = scratch / "profile.pstats"
+    cmd = [PY, "-m", "cProfile", "-o", str(output), "-m", "mkdocs", "build", "-q"]
+    run = measure(cmd, archive, env, "profile (cProfile)")
+    if not run.ok or not output.is_file():
+        return f"Profiling failed (exit {run.rc}):\n\n```\n{run.stderr_tail}\n```\n", run
+    return summarise_cprofile(output, run), run
+
+
+def _frame_label(frame: dict) -> str:
+    return f"`{frame['function']}` ({frame['file_path_short']}:{frame['line_no']})"
+
+
+def summarise_pyinstrument(data: dict, run: Run) -> str:
+    total = data["duration"]
+    root = data["root_frame"]
+    peak = f", {run.maxrss_mb:.0f} MB peak" if run.maxrss_mb is not None else ""
+    lines = [f"pyinstrument (statistical, 1 ms samples) on the main process of one cold `mkdocs build -q`: "
+             f"{total:.1f} s profiled ({run.wall_s:.1f} s wall with the profiler{peak}). Subprocesses (Pagefind, "
+             "forked topic workers) show as the time the main process waits for them.", ""]
+
+    # Stages: the children of mkdocs' build_command (load_config, build) and of build().
+    def find(frame: dict, function: str, path_part: str) -> dict | None:
+        if frame["function"] == function and path_part in frame["file_path_short"]:
+            return frame
+        for child in frame["children"]:
+            hit = find(child, function, path_part)
+            if hit:
+                return hit
+        return None
+
+    stages: list[tuple[str, float]] = []
+    command = find(root, "build_command", "mkdocs/__main__.py")
+    build = find(root, "build", "mkdocs/commands/build.py")
+    if command:
+        for child in command["children"]:
+            if child is not build and not (build and _contains(child, build)):
+                stages.append((f"{_frame_label(child)}", child["time"]))
+    if build:
+        grouped: dict[str, float] = {}
+        for child in build["children"]:
+            label = _stage_name(child)
+            grouped[label] = grouped.get(label, 0.0) + child["time"]
+        stages += sorted(grouped.items(), key=lambda item: -item[1])
+        accounted = sum(child["time"] for child in build["children"])
+        stages.append(("`build` itself (between stages)", build["time"] - accounted))
+    lines += ["| stage (children of mkdocs' `build_command` and `build`) | seconds | share |", "| --- | ---: | ---: |"]
+    for label, seconds in stages:
+        if seconds >= 0.01:
+            lines.append(f"| {label} | {seconds:.1f} | {100 * seconds / total:.0f}% |")
+    lines.append("")
+
+    # Across stages: time under each component's outermost frames (imports excluded).
+    components = [("episode-archive (on_files: read, topics, people, related, render)", "episode_archive/",
+                   ("on_files",)),
+                  ("episode-archive: Pagefind subprocess (on_post_build)", "episode_archive/", ("run_pagefind",)),
+                  ("episode-archive: other hooks (on_page_content, on_page_markdown, on_env, ...)", "episode_archive/",
+                   ("on_page_content", "on_page_markdown", "on_env", "on_config", "on_nav", "on_page_context",
+                    "on_post_page")),
+                  ("Material search plugin (text extraction per page, search_index.json)", "material/plugins/search/",
+                   ()),
+                  ("Material tags plugin", "material/plugins/tags/", ()),
+                  ("Python-Markdown (all Markdown conversion)", "markdown/", ()),
+                  ("Jinja2 + Material templates", ("jinja2/", "material/templates/"), ())]
+    lines += ["By component, across stages (outermost frames, so nothing is counted twice within a row):", "",
+              "| component | seconds | share |", "| --- | ---: | ---: |"]
+    for label, path_part, functions in components:
+        seconds = _outermost_time(root, path_part, functions)
+        lines.append(f"| {label} | {seconds:.1f} | {100 * seconds / total:.0f}% |")
+    lines.append("")
+
+    # Inside the plugin: episode_archive functions by inclusive time (recursion counted once).
+    inclusive: dict[str, float] = {}
+
+    imports = 0.0
+
+    def walk(frame: dict, active: frozenset[str]) -> None:
+        nonlocal imports
+        label = _frame_label(frame)
+        if frame["function"] == "<module>":
+            if frame["file_path_short"].endswith("episode_archive/plugin.py") and not active:
+                imports += frame["time"]  # importing the plugin and everything it imports
+                active = active | {"import"}
+        elif ("episode_archive/" in frame["file_path_short"] and label not in active
+              and not frame["function"].startswith("[")):
+            inclusive[label] = inclusive.get(label, 0.0) + frame["time"]
+            active = active | {label}
+        for child in frame["children"]:
+            walk(child, active)
+
+    walk(root, frozenset())
+    top = sorted(inclusive.items(), key=lambda item: -item[1])[:16]
+    lines += ["Inside episode-archive (inclusive time; recursion counted once):", "",
+              "| function | seconds | share of build |", "| --- | ---: | ---: |",
+              f"| importing the plugin and its dependencies (part of `load_config`) | {imports:.2f} "
+              f"| {100 * imports / total:.1f}% |"]
+    lines += [f"| {label} | {seconds:.2f} | {100 * seconds / total:.1f}% |" for label, seconds in top]
+    lines.append("")
+
+    # Self time anywhere, by function.
+    own: dict[str, float] = {}
+
+    def self_time(frame: dict) -> None:
+        label = _frame_label(frame)
+        own[label] = own.get(label, 0.0) + frame["time"] - sum(child["time"] for child in frame["children"])
+        for child in frame["children"]:
+            self_time(child)
+
+    self_time(root)
+    top_self = sorted(own.items(), key=lambda item: -item[1])[:20]
+    lines += ["Top functions by self time (all code):", "", "| function | self seconds | share |",
+              "| --- | ---: | ---: |"]
+    lines += [f"| {label} | {seconds:.2f} | {100 * seconds / total:.1f}% |" for label, seconds in top_self]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _outermost_time(frame: dict, path_part: str | tuple[str, ...], functions: tuple[str, ...]) -> float:
+    """Time of the outermost frames in files matching `path_part` (and named one of `functions`, if given)."""
+    path = frame["file_path_short"]
+    parts = (path_part,) if isinstance(path_part, str) else path_part
+    if (any(part in path for part in parts) and frame["function"] != "<module>"
+            and (not functions or frame["function"] in functions)):
+        return frame["time"]
+    return sum(_outermost_time(child, path_part, functions) for child in frame["children"])
+
+
+def _contains(frame: dict, target: dict) -> bool:
+    return frame is target or any(_contains(child, target) for child in frame["children"])
+
+
+def _stage_name(frame: dict) -> str:
+    """A readable name for a child of mkdocs' build(): plugin events name the plugin that ran."""
+    if frame["function"].startswith("on_") and frame["file_path_short"].endswith("mkdocs/plugins.py"):
+        plugins: dict[str, float] = {}
+
+        def collect(node: dict) -> None:
+            path = node["file_path_short"]
+            if node["function"].startswith("on_") and not path.endswith("mkdocs/plugins.py"):
+                owner = path.split("/plugins/")[-1].split("/")[0] if "/plugins/" in path else path.split("/")[0]
+                plugins[owner] = plugins.get(owner, 0.0) + node["time"]
+                return
+            for child in node["children"]:
+                collect(child)
+
+        collect(frame)
+        owners = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(plugins.items(), key=lambda i: -i[1])
+                           if seconds >= 0.05)
+        return f"event `{frame['function']}`" + (f" ({owners})" if owners else "")
+    names = {"_populate_page": "Markdown to HTML (`_populate_page`, all pages)",
+             "_build_page": "theme templates + page events (`_build_page`, all pages)",
+             "_build_theme_template": "theme-level templates (`_build_theme_template`: 404, sitemap)",
+             "get_files": "collecting docs files (`get_files`)",
+             "get_navigation": "navigation (`get_navigation`)",
+             "copy_static_files": "copying static files"}
+    return names.get(frame["function"], _frame_label(frame))
+
+
+def summarise_cprofile(path: Path, run: Run) -> str:
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    total = run.wall_s
+    rows = []
+    wanted = [("load_config", "mkdocs/config/base.py"), ("load_archive", "episode_archive/archive.py"),
+              ("assign_topics", "episode_archive/topics.py"), ("find_related", "episode_archive/related.py"),
+              ("render_pages", "episode_archive/render/pages.py"), ("_populate_page", "mkdocs/commands/build.py"),
+              ("_build_page", "mkdocs/commands/build.py"), ("on_post_build", "search")]
+    for (filename, _line, function), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for name, part in wanted:
+            if function == name and part in filename:
+                rows.append((f"`{function}` ({part})", ct))
+    lines = [f"cProfile (deterministic; inflates Python-heavy code), one cold build: {total:.1f} s wall.", "",
+             "| function | cumulative seconds |", "| --- | ---: |"]
+    lines += [f"| {label} | {seconds:.1f} |" for label, seconds in sorted(rows, key=lambda r: -r[1])]
+    lines.append("")
+    own = sorted(((tt, f"`{fn}` ({Path(file).name}:{line})") for (file, line, fn), (_cc, _nc, tt, _ct, _c)
+                  in stats.stats.items()), reverse=True)[:20]  # type: ignore[attr-defined]
+    lines += ["| function | self seconds |", "| --- | ---: |"] + [f"| {label} | {tt:.2f} |" for tt, label in own]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# One size
+# ---------------------------------------------------------------------------------------------
+
+def bench_size(n: int, seed: int, root: Path, env: dict[str, str], profile: bool) -> SizeResult:
+    result = SizeResult(n=n)
+    work = root / f"n{n}"
+    work.mkdir()
+    archive = work / "archive"
+
+    run = measure([PY, str(GENERATOR), str(n), str(archive), "--seed", str(seed)], REPO, env, f"N={n} generate")
+    result.runs["generate"] = run
+    if not run.ok:
+        raise SystemExit(f"generating N={n} failed:\n{run.stderr_tail}")
+    result.archive = json.loads(run.stdout.strip().splitlines()[-1])
+    result.archive["transcript_bytes"] = folder_bytes(archive / "episodes")
+
+    clear_caches(archive)
+    shutil.rmtree(archive / "site", ignore_errors=True)
+    result.runs["cold"] = measure([PY, "-m", "mkdocs", "build", "-q"], archive, env, f"N={n} cold plugin build")
+    if result.runs["cold"].ok:
+        result.site = site_metrics(archive / "site")
+    result.cache = package_cache_note()
+    created = cache_dirs(archive)
+    if created:
+        result.cache += "; after the cold build: " + ", ".join(
+            f"{p.name} ({folder_bytes(p) / 1e6:.1f} MB)" for p in created)
+
+    # Warm: one transcript changes, the site folder and the cold build's cache stay.
+    result.edited = edit_one_transcript(archive)
+    result.runs["warm"] = measure([PY, "-m", "mkdocs", "build", "-q"], archive, env,
+                                  f"N={n} rebuild after editing {result.edited}")
+
+    if result.site.get("pagefind"):
+        result.runs["pagefind"] = measure(pagefind_command(archive / "site"), archive, env,
+                                          f"N={n} Pagefind indexing alone")
+        shutil.rmtree(archive / "site" / "pagefind-bench", ignore_errors=True)
+
+    clear_caches(archive)
+    run = measure([PY, "-c", _GENERATION, str(archive)], REPO, env, f"N={n} load_archive + render_pages")
+    result.runs["generation"] = run
+    if run.ok:
+        result.generation = json.loads(run.stdout.strip().splitlines()[-1])
+
+    clear_caches(archive)
+    export = work / "export"
+    result.runs["export"] = measure([PY, "-m", "episode_archive.cli", "export", "--project", str(archive),
+                                     "--out", str(export)], REPO, env, f"N={n} export")
+    if result.runs["export"].ok:
+        baseline = baseline_project(archive, export, work / "baseline")
+        result.runs["baseline"] = measure([PY, "-m", "mkdocs", "build", "-q"], baseline, env,
+                                          f"N={n} baseline build (no plugin)")
+        if result.runs["baseline"].ok:
+            result.baseline_site = site_metrics(baseline / "site")
+
+    if profile:
+        result.profile, profile_run = profile_build(archive, env, work)
+        if profile_run is not None:
+            result.runs["profile"] = profile_run
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _git_state() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO, capture_output=True,
+                               text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return f"git {head}" + (" with uncommitted changes under src/" if dirty else "") + f"; measured: {SNAPSHOT_NOTE}"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs (nproc), {cpu}, {memory} RAM, {platform.system()} {platform.release()}"
+
+
+def _s(run: Run | None) -> str:
+    """Wall seconds, CPU seconds, and a dagger when other processes competed for the CPUs."""
+    if run is None:
+        return "-"
+    if not run.ok:
+        return f"failed (exit {run.rc})"
+    cpu = f" ({run.cpu_s:.0f} CPU-s)" if run.cpu_s is not None and run.cpu_s >= 1 else ""
+    return f"{run.wall_s:.1f} s{cpu}{' †' if run.contended else ''}"
+
+
+def _mb(run: Run | None) -> str:
+    if not (run and run.ok and run.maxrss_mb is not None):
+        return "-"
+    if run.python_rss_mb is not None and run.maxrss_mb > run.python_rss_mb * 1.05:
+        return f"{run.maxrss_mb:.0f} MB (Python {run.python_rss_mb:.0f} MB)"
+    return f"{run.maxrss_mb:.0f} MB"
+
+
+def _python_mb(run: Run | None) -> float | None:
+    """The Python process's own peak when known, else the whole run's."""
+    if not (run and run.ok):
+        return None
+    return run.python_rss_mb if run.python_rss_mb is not None else run.maxrss_mb
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a and b else "-"
+
+
+def report(results: list[SizeResult], command: str, seed: int, package: str | None = None) -> str:
+    lines = ["# Benchmarks", "",
+             f"Written by `{command}` on {dt.date.today().isoformat()}. "
+             "One run per measurement on this machine: compare numbers from the same machine only.", "",
+             f"- Machine: {machine()}",
+             f"- Python {platform.python_version()}, mkdocs {_version('mkdocs')}, mkdocs-material "
+             f"{_version('mkdocs-material')}, episode-archive {_version('episode-archive')} "
+             f"({package or _git_state()})",
+             f"- Archives: `python3 scripts/synthetic_archive.py N OUT --seed {seed}` (made-up words, real structure: "
+             "every format the package reads, front matter / sidecar / catalog.csv metadata, Zipf-like speakers)",
+             f"- Timing: wall clock of a fresh subprocess; memory: peak RSS "
+             f"({'GNU /usr/bin/time -v' if TIME.is_file() else 'ru_maxrss of the child'})", ""]
+    if results:
+        lines += [f"- Cache: {results[0].cache}", ""]
+
+    lines += ["## Archives", "",
+              "| N | transcripts | words (mean) | speakers | topics | shows | formats | dates | check |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |"]
+    for r in results:
+        a = r.archive
+        formats = ", ".join(f"{k} {v}" for k, v in a.get("formats", {}).items())
+        g = r.generation
+        check = (f"{g['problems']} problems, {g['warnings']} warnings" if g else "-")
+        lines.append(f"| {r.n} | {a.get('transcript_bytes', 0) / 1e6:.1f} MB | {a.get('words', 0):,} "
+                     f"({a.get('mean_words', 0):,}) | {g.get('people', a.get('speakers_appearing', '?'))} "
+                     f"| {g.get('topics', '-')} | {a.get('shows')} | {formats} "
+                     f"| {a.get('first_date')} to {a.get('last_date')} | {check} |")
+    lines += ["", "## Build time and peak memory", "",
+              "Each cell: wall time (CPU time of the process and its children), peak RSS. A build's peak RSS "
+              "is the largest process in it; when a subprocess (Pagefind) is larger than MkDocs' Python "
+              "process, the Python process's own peak follows in parentheses. † marks a run during which "
+              "other processes on the machine used more than 10% of its CPUs.", "",
+              "| N | plugin cold build | baseline: export (empty cache) | baseline: plain build "
+              "| plugin / plain build (time, Python memory) | plugin / (export + plain build) "
+              "| load_archive + render_pages | Pagefind alone | rebuild after one edit | generate archive |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        cold, base, export = r.runs.get("cold"), r.runs.get("baseline"), r.runs.get("export")
+        gen = r.runs.get("generation")
+        both = (export.wall_s + base.wall_s) if export and base and export.ok and base.ok else None
+        inner = (f" (load {r.generation['load_s']:.1f} s + render {r.generation['render_s']:.1f} s)"
+                 if r.generation else "")
+        cold_wall = cold.wall_s if cold and cold.ok else None
+        lines.append(
+            f"| {r.n} | {_s(cold)}, {_mb(cold)} | {_s(export)}, {_mb(export)} | {_s(base)}, {_mb(base)} "
+            f"| {_ratio(cold_wall, base.wall_s if base and base.ok else None)}, "
+            f"{_ratio(_python_mb(cold), _python_mb(base))} "
+            f"| {_ratio(cold_wall, both)} | {_s(gen)}, {_mb(gen)}{inner} "
+            f"| {_s(r.runs.get('pagefind'))}, {_mb(r.runs.get('pagefind'))} "
+            f"| {_s(r.runs.get('warm'))}, {_mb(r.runs.get('warm'))} | {_s(r.runs.get('generate'))} |")
+    lines += ["", "The baseline is the same site without the plugin: `episode-archive export`, then plain MkDocs "
+              "with the same theme and markdown_extensions on docs/ + the exported pages + the package's stylesheet "
+              "and script. The export starts from an empty cache, like the cold build. \"Plugin / plain build\" "
+              "is what the plugin costs on top of rendering the same pages; the export column is the plugin's own "
+              "work done outside MkDocs. \"Pagefind alone\" re-indexes the built site as the plugin does after a "
+              "build. The rebuild appends one sentence to one transcript and builds again right after the cold "
+              "build, keeping site/ and the cache. mkdocs builds run as `python3 -m mkdocs build -q` through "
+              "runpy, to read the Python process's own peak memory.", ""]
+
+    lines += ["## Output size", "",
+              "| N | HTML pages (plugin / baseline) | site | HTML per episode page (median) "
+              "| search/search_index.json | gzipped | Pagefind bundle | Pagefind, one query (estimate) |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        s, b = r.site, r.baseline_site
+        if not s:
+            lines.append(f"| {r.n} | - | - | - | - | - | - | - |")
+            continue
+        index = f"{s['search_index'] / 1e6:.1f} MB" if "search_index" in s else "none"
+        index_gz = f"{s['search_index_gz'] / 1e6:.1f} MB" if "search_index_gz" in s else "-"
+        pagefind = s.get("pagefind")
+        bundle = (f"{pagefind['bytes'] / 1e6:.1f} MB in {pagefind['files']} files" if pagefind else "none")
+        query = f"~{pagefind['first_query'] / 1e3:.0f} KB" if pagefind else "-"
+        lines.append(f"| {r.n} | {s['html_pages']} / {b.get('html_pages', '-')} | {s['bytes'] / 1e6:.1f} MB "
+                     f"| {s['episode_html_median'] / 1e3:.0f} KB | {index} | {index_gz} | {bundle} | {query} |")
+    lines += ["", "search_index.json is Material's built-in search (the `search` plugin in mkdocs.yml): the full "
+              "text of every page in one file, which every reader downloads before their first query. Pagefind "
+              "(when the package builds it) loads per query only its runtime, metadata, the index chunk for the "
+              "query's words and the results' fragments; the estimate adds the median chunk and five median "
+              "fragments (Pagefind's files are stored gzipped).", ""]
+
+    profiled = [r for r in results if r.profile]
+    for r in profiled:
+        lines += [f"## Where the time goes (cold plugin build, N={r.n})", "", r.profile]
+    failures = [(r.n, name, run) for r in results for name, run in r.runs.items() if not run.ok]
+    if failures:
+        lines += ["## Failures", ""]
+        for n, name, run in failures:
+            lines += [f"N={n} {name}: exit {run.rc}", "", "```", run.stderr_tail, "```", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000", help="comma-separated archive sizes (default 100,1000)")
+    parser.add_argument("--with-3000", action="store_true", help="also run N=3000 (long: many minutes per build)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--profile", type=int, default=1000, metavar="N",
+                        help="profile the cold plugin build at this size, if it is run (0: never)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary archives and sites")
+    parser.add_argument("--live", action="store_true",
+                        help="import the package from the working tree as it is at each step, not from a snapshot")
+    parser.add_argument("--rerender", type=Path, metavar="DIR",
+                        help="write the report again from a kept run's DIR/results.json and profiles; measure nothing")
+    args = parser.parse_args(argv)
+    if args.rerender:
+        return rerender(args.rerender, args.out)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.with_3000 and 3000 not in sizes:
+        sizes.append(3000)
+    command = "python3 scripts/bench.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    env = bench_env()
+    root = Path(tempfile.mkdtemp(prefix="ea-bench-"))
+    log(f"working in {root}")
+    if not args.live:
+        snapshot_package(root, env)
+    global CACHE_HOME
+    CACHE_HOME = root / "xdg-cache"
+    env["XDG_CACHE_HOME"] = str(CACHE_HOME)
+    results = []
+    try:
+        for n in sizes:
+            results.append(bench_size(n, args.seed, root, env, profile=n == args.profile))
+            raw = [{**{k: v for k, v in vars(r).items() if k != "runs"}, "command": command.strip(), "seed": args.seed,
+                    "package": _git_state(),
+                    "runs": {name: {k: v for k, v in vars(run).items() if k != "stdout"}
+                             for name, run in r.runs.items()}} for r in results]
+            (root / "results.json").write_text(json.dumps(raw, indent=1, default=str))
+            text = report(results, command.strip(), args.seed)
+            _write(args.out, text)  # after each size, so a long run leaves what it has measured
+    finally:
+        if args.keep:
+            log(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    print(report(results, command.strip(), args.seed))
+    return 1 if any(not run.ok for r in results for run in r.runs.values()) else 0
+
+
+def rerender(folder: Path, out: Path) -> int:
+    """The report from a kept run: results.json, with profiles summarised again from nN/profile.json."""
+    raw = json.loads((folder / "results.json").read_text())
+    results = []
+    for item in raw:
+        runs = {name: Run(**{k: v for k, v in run.items() if k in Run.__dataclass_fields__})
+                for name, run in item["runs"].items()}
+        result = SizeResult(**{k: v for k, v in item.items() if k in SizeResult.__dataclass_fields__ and k != "runs"},
+                            runs=runs)
+        profile = folder / f"n{result.n}" / "profile.json"
+        if profile.is_file():
+            data = json.loads(profile.read_text())
+            run = runs.pop("profile", None) or Run(wall_s=data["duration"], maxrss_mb=None, rc=0)
+            result.profile = summarise_pyinstrument(data, run)
+        results.append(result)
+    command = raw[0].get("command", "python3 scripts/bench.py") if raw else "python3 scripts/bench.py"
+    seed = raw[0].get("seed", 0) if raw else 0
+    package = raw[0].get("package") if raw else None
+    text = report(results, command, seed, package or "package state not recorded in results.json")
+    _write(out, text)
+    print(text)
+    return 0
+
+
+def _write(out: Path, text: str) -> None:
+    """Write the report, keeping hand-written notes after NOTES_MARKER in an existing file."""
+    notes = ""
+    if out.is_file():
+        old = out.read_text(encoding="utf-8")
+        if NOTES_MARKER in old:
+            notes = "\n" + NOTES_MARKER + old.split(NOTES_MARKER, 1)[1]
+    out.write_text(text + notes, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
