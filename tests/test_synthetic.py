@@ -60,7 +60,7 @@ def test_the_project_has_the_expected_shape(generated):
     config = yaml.safe_load((out / "mkdocs.yml").read_text(encoding="utf-8"))
     assert "site_url" not in config
     plugins = [next(iter(p)) if isinstance(p, dict) else p for p in config["plugins"]]
-    assert plugins == ["search", "tags", "episode-archive"]
+    assert plugins == ["tags", "episode-archive"]
     home = (out / "docs" / "index.md").read_text(encoding="utf-8")
     assert "<!-- episode-archive:stats -->" in home and "<!-- episode-archive:latest -->" in home
     assert summary["episodes"] == N
