@@ -218,7 +218,7 @@ def enclosure(episode: Episode, audio_url_of: Callable[[Episode], AudioFile | No
     return None
 
 
-def _unique(values: Sequence[str]) -> list[str]:
+def unique_texts(values: Sequence[str]) -> list[str]:
     """Non-blank values, first spelling kept, order kept (topic and speaker order is the author's)."""
     seen: set[str] = set()
     kept = []
@@ -303,9 +303,9 @@ def rss_feed(
         _sub(item, "guid", url, isPermaLink="true")
         _sub(item, "pubDate", rfc822_date(episode.date))
         _sub(item, "description", html.escape(episode_summary(episode), quote=False))
-        for speaker in _unique(episode.speakers):
+        for speaker in unique_texts(episode.speakers):
             _sub(item, "dc:creator", speaker)
-        for topic in _unique(episode.topics):
+        for topic in unique_texts(episode.topics):
             _sub(item, "category", topic)
         audio = enclosure(episode, audio_url_of)
         if audio is not None:
@@ -366,11 +366,11 @@ def json_feed(
             "date_published": rfc3339_date(episode.date),
             "language": language,
         }
-        topics = _unique(episode.topics)
+        topics = unique_texts(episode.topics)
         if topics:
             item["tags"] = topics
         authors = []
-        for speaker in _unique(episode.speakers):
+        for speaker in unique_texts(episode.speakers):
             author = {"name": speaker}
             speaker_url = speaker_url_of(speaker) if speaker_url_of else None
             if speaker_url:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .feeds import audio_type, duration_seconds, episode_summary, is_absolute_http
+from .feeds import audio_type, duration_seconds, episode_summary, is_absolute_http, unique_texts
 from .model import Episode, Person
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -50,17 +50,6 @@ def _time_required(episode: Episode) -> str:
 
         seconds = reading_minutes(episode) * 60
     return iso_duration(seconds)
-
-
-def _unique(values: Sequence[str]) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        text = " ".join(value.split())
-        if text and text not in seen:
-            seen.add(text)
-            kept.append(text)
-    return kept
 
 
 def episode_jsonld(
@@ -99,7 +88,7 @@ def episode_jsonld(
         "isPartOf": {"@type": "WebSite", "name": site_name},
     }
     actors = []
-    for name in _unique(episode.speakers):
+    for name in unique_texts(episode.speakers):
         actor = {"@type": "Person", "name": name}
         speaker_url = speaker_url_of(name)
         if speaker_url:
@@ -107,7 +96,7 @@ def episode_jsonld(
         actors.append(actor)
     if actors:
         data["actor"] = actors
-    topics = _unique(topic_names)
+    topics = unique_texts(topic_names)
     if topics:
         data["about"] = [{"@type": "Thing", "name": topic} for topic in topics]
     if episode.show and episode.show.strip():
