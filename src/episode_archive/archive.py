@@ -18,11 +18,11 @@ from .clean import clean, is_generic_label, speaker_labels
 from .corrections import CORRECTIONS_FILE, Glossary, load_corrections
 from .duplicates import find_duplicates, read_explicit_slugs
 from .errors import ArchiveError, Problem
-from .model import Archive, Episode, Transcript
+from .model import Archive, Episode, RelatedLink, Transcript
 from .names import name_key
 from .options import Options
 from .parallel import parallel_map
-from .passages import find_passage_links
+from .passages import PassageLink, find_passage_links
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
 from .related import find_related
@@ -205,18 +205,46 @@ def load_archive(episodes_dir: Path, options: Options,
         episodes=sorted(episodes, key=lambda e: e.sort_key),
         people=people,
         topics=collect_topics(episodes),
-        related=find_related(episodes, options.related_count),
+        related={},
         name_index=name_index,
         warnings=warnings + look_alike_problems(people, resolver)
         + glossary.unknown_show_problems({e.show for e in episodes if e.show}),
         glossary=glossary,
     )
-    archive.passage_links = find_passage_links(archive.episodes, options.passage_links)
+    _link_episodes(archive, options, cache)
     if cache is not None:
         cache.prune()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
              time.perf_counter() - started)
     return archive, problems
+
+
+def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None) -> None:
+    """Related talks and passage links: corpus-wide, so computed again whenever any episode changed,
+    and taken from the cache (as slugs and anchors) when none did."""
+    key = None
+    if cache is not None:
+        key = "links-" + digest(code_digest(), repr((options.related_count, options.passage_links)), *(
+            digest(e.slug, e.title, e.date.isoformat(), repr(e.speakers), repr(e.topics), repr(e.show),
+                   e.transcript.plain_text()) for e in archive.episodes))
+        stored = cache.get(key)
+        if stored is not None:
+            by_slug = {episode.slug: episode for episode in archive.episodes}
+            related, passages = stored
+            archive.related = {slug: [RelatedLink(by_slug[target], score, reason) for target, score, reason in links]
+                               for slug, links in related.items()}
+            archive.passage_links = {slug: {index: PassageLink(by_slug[target], anchor, score)
+                                            for index, (target, anchor, score) in links.items()}
+                                     for slug, links in passages.items()}
+            return
+    archive.related = find_related(archive.episodes, options.related_count)
+    archive.passage_links = find_passage_links(archive.episodes, options.passage_links)
+    if cache is not None and key is not None:
+        cache.put(key, (
+            {slug: [(link.episode.slug, link.score, link.reason) for link in links]
+             for slug, links in archive.related.items()},
+            {slug: {index: (link.target_episode.slug, link.anchor, link.score) for index, link in links.items()}
+             for slug, links in archive.passage_links.items()}))
 
 
 def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str) -> str:
