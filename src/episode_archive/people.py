@@ -30,11 +30,6 @@ ROLES = ("host", "guest", "panelist", "moderator", "speaker", "interviewer")
 LOOK_ALIKE_SCORE = 80.0
 
 
-def person_slug(name: str) -> str:
-    """The slug a name gets when nothing else decides it (the archive may add a suffix)."""
-    return make_slug(name_key(name))
-
-
 @dataclass
 class RegistryEntry:
     """One person as the maintainer describes them in people.yml."""
