@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import html
 import json
 import posixpath
@@ -41,6 +42,7 @@ TranscriptLink = tuple[str, str]
 """A Podcasting 2.0 transcript: absolute URL and MIME type (text/html, text/vtt, application/x-subrip...)."""
 
 SUMMARY_WORDS = 60
+SUMMARY_SOURCE_CHARS = 4000
 GENERATOR = "episode-archive"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -137,10 +139,16 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+@functools.lru_cache(maxsize=4096)
 def _markdown_text(body: str) -> str:
-    """Curated Markdown as the words a reader sees, so a summary never shows `**` or link syntax."""
+    """The opening of curated Markdown as the words a reader sees, so a summary never shows `**` or link
+    syntax. Only the first blocks are rendered (a summary needs a few dozen words), and once per body:
+    every feed an episode appears in asks again."""
+    head = body[:SUMMARY_SOURCE_CHARS]
+    if len(body) > SUMMARY_SOURCE_CHARS and "\n\n" in head:
+        head = head[: head.rindex("\n\n")]
     extractor = _TextExtractor()
-    extractor.feed(markdown.markdown(body))
+    extractor.feed(markdown.markdown(head))
     extractor.close()
     # Blocks are separated by newlines in Markdown's output, so joining without spaces keeps "**bo**ld" one word.
     return "".join(extractor.parts)
@@ -159,7 +167,14 @@ def episode_summary(episode: Episode, max_words: int = SUMMARY_WORDS) -> str:
     if transcript.markdown_body is not None:
         text = _markdown_text(transcript.markdown_body)
     elif transcript.segments:
-        text = " ".join(segment.text for segment in transcript.segments if segment.kind == "text")
+        parts, count = [], 0
+        for segment in transcript.segments:
+            if segment.kind == "text":
+                parts.append(segment.text)
+                count += len(segment.text.split())
+                if count > max_words:
+                    break
+        text = " ".join(parts)
     else:
         text = transcript.plain_text()
     words = _CONTROL.sub("", text).split()
