@@ -84,3 +84,21 @@ def test_directory_urls_off_keeps_every_link_valid(tiny_project):
     chart = (site / "appearances/index.html").read_text()
     assert 'href="../episodes/two-voices.html"' in chart
     assert (site / "episodes/two-voices.html").is_file()
+
+
+def test_downloads_can_be_turned_off(tiny_project):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - episode-archive\n",
+                                                 "  - episode-archive:\n      downloads: false\n"))
+    site = build_site(tiny_project)
+    assert not (site / "episodes/2024-01-05-counting-machines/transcript.txt").exists()
+    assert "Download the transcript" not in (site / "episodes/2024-01-05-counting-machines/index.html").read_text()
+
+
+def test_downloads_sit_beside_the_page(tiny_project):
+    site = build_site(tiny_project)
+    folder = site / "episodes/2024-01-05-counting-machines"
+    assert (folder / "2024-01-05-counting-machines.txt").read_bytes() == \
+        (tiny_project / "episodes/2024-01-05-counting-machines.txt").read_bytes()
+    assert "It never tires." in (folder / "transcript.txt").read_text()
+    assert (site / "episodes/2025-06-30-curated/2025-06-30-curated.md.txt").is_file()  # never built as a page

@@ -27,6 +27,8 @@ class Options:
     """Keep read and extracted episodes between builds, keyed by their content."""
     cache_dir: str | None = None
     """Where the cache lives, relative to mkdocs.yml; by default in the user's cache folder."""
+    downloads: bool = True
+    """Publish each transcript for download: the original file, plain text, and timed exports."""
     search: str = "pagefind"
     """`pagefind` (index chunks loaded per query; scales) or `material` (Material's own search plugin)."""
     feeds: bool = False

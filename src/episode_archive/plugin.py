@@ -93,6 +93,8 @@ class EpisodeArchiveConfig(Config):
     """Keep read and extracted episodes between builds (content-addressed, so never stale)."""
     cache_dir = c.Optional(c.Type(str))
     """Where the cache lives, relative to mkdocs.yml; by default in the user's cache folder."""
+    downloads = c.Type(bool, default=Options.downloads)
+    """Publish each transcript for download (original, plain text, WebVTT/SRT/JSON for timed ones)."""
     search = c.Choice(("pagefind", "material"), default=Options.search)
     """`pagefind` (scales to thousands of episodes) or `material` (Material's search plugin)."""
 
@@ -108,6 +110,7 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
         topics_per_episode=config.topics_per_episode,
         cache=config.cache,
         cache_dir=config.cache_dir,
+        downloads=config.downloads,
         search=config.search,
         feeds=bool(mkdocs_config.site_url),
         use_directory_urls=mkdocs_config.use_directory_urls,

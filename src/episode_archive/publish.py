@@ -93,9 +93,9 @@ def podcasting_json(episode: Episode) -> str:
 
 def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
             site_name: str) -> Published:
-    """Downloads always; feeds, JSON-LD and Open Graph when the site's address is known."""
+    """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known."""
     out = Published()
-    for episode in archive.episodes:
+    for episode in archive.episodes if options.downloads else []:
         paths = download_paths(episode)
         out.copies[paths["original"]] = episodes_dir / episode.source
         out.files[paths["text"]] = plain_text(episode)
@@ -119,6 +119,8 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
         return absolute_url(site_url, episode.audio.lstrip("/")), 0, ""
 
     def transcripts_of(episode: Episode) -> list[tuple[str, str]]:
+        if not options.downloads:
+            return []
         paths = download_paths(episode)
         links = [(absolute_url(site_url, paths[kind]), mime) for kind, mime in TIMED_EXPORTS.items()
                  if kind in paths]

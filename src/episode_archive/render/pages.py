@@ -139,9 +139,11 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
         lines += [f'<audio class="ea-player" controls preload="metadata" src="{escape_html(href)}">'
                   f'<a href="{escape_html(href)}">Download the audio</a></audio>', ""]
     lines += _transcript_body(episode, src, archive)
-    downloads = " · ".join(f"[{EXPORT_LABELS[kind]}]({relative_link(src, path)})"
-                           for kind, path in download_paths(episode).items())
-    lines += ['<div class="ea-meta" markdown>', "", f"**Download the transcript:** {downloads}", ""]
+    lines += ['<div class="ea-meta" markdown>', ""]
+    if options.downloads:
+        downloads = " · ".join(f"[{EXPORT_LABELS[kind]}]({relative_link(src, path)})"
+                               for kind, path in download_paths(episode).items())
+        lines += [f"**Download the transcript:** {downloads}", ""]
     earlier, later = archive.neighbours(episode)
     neighbours = []
     if earlier:
