@@ -212,8 +212,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             inclusion = InclusionLevel.UNDEFINED
             if src_uri.endswith(".md") and src_uri not in _IN_NAV:
                 inclusion = InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, src_uri, content=content, inclusion=inclusion)
-            files.append(file)
+            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
         for src_uri, source in self.published.copies.items():
             files.append(File.generated(config, src_uri, abs_src_path=str(source)))
         self._point_edit_links(files, archive, config)
@@ -240,7 +239,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             head = (head or "") + site_feed_links(config.site_name)
         if not head:
             return output
-        depth = page.url.count("/") if config.use_directory_urls else page.url.count("/")
+        # Head links are written from the site root; a page's URL depth is how far up the root is.
+        depth = page.url.count("/")
         prefix = "../" * depth if depth else "./"
         return output.replace("</head>", head.replace("@SITE@", prefix) + "</head>", 1)
 
