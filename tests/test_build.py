@@ -102,3 +102,25 @@ def test_downloads_sit_beside_the_page(tiny_project):
         (tiny_project / "episodes/2024-01-05-counting-machines.txt").read_bytes()
     assert "It never tires." in (folder / "transcript.txt").read_text()
     assert (site / "episodes/2025-06-30-curated/2025-06-30-curated.md.txt").is_file()  # never built as a page
+
+
+def test_material_search_instead_of_pagefind(tiny_project):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - episode-archive\n",
+                                                 "  - episode-archive:\n      search: material\n"))
+    site = build_site(tiny_project)
+    assert not (site / "pagefind").exists() and not (site / "search/index.html").exists()
+    assert "Counting machines" in (site / "search/search_index.json").read_text()
+    home = (site / "index.html").read_text()
+    assert "md-search__input" in home and "ea-header-search" not in home
+
+
+def test_pagefind_search_builds_its_index_and_header_box(tiny_project):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - search\n", ""))
+    site = build_site(tiny_project)
+    assert (site / "pagefind/pagefind.js").is_file() and (site / "search/index.html").is_file()
+    home = (site / "index.html").read_text()
+    assert 'class="ea-header-search"' in home and "md-search__input" not in home
+    assert "data-pagefind-body" in (site / "episodes/2024-01-05-counting-machines/index.html").read_text()
+    assert "data-pagefind-body" not in home
