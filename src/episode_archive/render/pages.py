@@ -161,7 +161,7 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
             lines.append(f"- {link(target.title, src, episode_src(target))} "
                          f"({long_date(target.date)}): {escape_text(item.reason)}")
     else:
-        lines.append("No other episode shares a speaker or topic with this one yet.")
+        lines.append("No other episode is close enough to this one yet (by wording, speakers or topics).")
     lines += ["", "</div>"]
     return "\n".join(lines) + "\n"
 
