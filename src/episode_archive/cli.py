@@ -1,4 +1,4 @@
-"""The `episode-archive` command: new, check, export. Plain Python, no MkDocs import."""
+"""The `episode-archive` command: new, check, people, export. Plain Python, no MkDocs import."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ EXPORT_MARKER = ".episode-archive-export"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="episode-archive", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="episode-archive",
+        description="Transcripts in episodes/ to a searchable MkDocs archive. `mkdocs build` does the build; "
+                    "these commands start a project, check it, list its people and export its pages.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
