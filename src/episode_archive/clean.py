@@ -90,7 +90,7 @@ def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[
             key = label.casefold()
             if key in known:
                 current = known[key]
-            elif counts[key] >= 2 or (turn_based and _name_like(label)):
+            elif counts[key] >= 2 or (turn_based and name_like(label)):
                 current = label
             else:
                 # Not enough evidence: put the words back as they were written.
@@ -103,9 +103,13 @@ def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[
     return resolved
 
 
-def _name_like(label: str) -> bool:
+_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+
+
+def name_like(label: str) -> bool:
+    """One to four capitalised words, not a word such as "Note" that introduces a remark."""
     words = label.split()
-    return (len(words) <= 4 and all(word[:1].isupper() for word in words)
+    return (0 < len(words) <= 4 and all(_NAME_WORD.match(word) and word[0].isupper() for word in words)
             and label.casefold() not in NOT_SPEAKERS)
 
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from ..clean import NOT_SPEAKERS
 from ..model import Segment
 
 # A paragraph closes at the first sentence end once it has this many words...
@@ -32,7 +31,6 @@ _BRACKETED = r"(?:\[[^\[\]]*[^\[\]\s][^\[\]]*\]|\([^()]*[^()\s][^()]*\)|♪[^♪
 _STAGE = re.compile(rf"^{_BRACKETED}(?:\s*{_BRACKETED})*$")
 # `Name: text` at the start of a cue line, as subtitle files and transcripts write speaker labels.
 LABEL = re.compile(r"^(?P<name>[^\W\d_][\w.'’ -]{0,48}?):[ \t]+(?P<text>\S.*)$")
-_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
 
 
 class Cue(NamedTuple):
@@ -104,13 +102,6 @@ def is_stage(text: str) -> bool:
 
 def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text.rstrip()))
-
-
-def name_like(label: str) -> bool:
-    """One to four capitalised words, not a word such as "Note" that introduces a remark."""
-    words = label.split()
-    return (0 < len(words) <= 4 and all(_NAME_WORD.match(word) and word[0].isupper() for word in words)
-            and label.casefold() not in NOT_SPEAKERS)
 
 
 def merge_cues(cues: Iterable[Cue | tuple[str, str | None, float, float, int]]) -> list[Segment]:

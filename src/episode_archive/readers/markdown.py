@@ -7,7 +7,7 @@ from pathlib import Path
 
 import frontmatter
 
-from ..clean import NOT_SPEAKERS
+from ..clean import name_like
 from ..errors import ArchiveError
 from ..model import SourceField, Transcript
 from ..yamlio import load_mapping
@@ -56,9 +56,6 @@ def turn_speakers(body: str) -> list[str]:
     names: list[str] = []
     for match in BOLD_LABEL.finditer(body):
         name = " ".join(match.group("name").split())
-        words = name.split()
-        key = name.casefold()
-        if (name not in names and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
-                and key not in NOT_PEOPLE and key not in NOT_SPEAKERS):
+        if name not in names and name_like(name) and name.casefold() not in NOT_PEOPLE:
             names.append(name)
     return names

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ..clean import name_like
 from ..model import Segment, SourceField, Transcript
 
 _MARKERS = {"heading": 2, "subheading": 3}
@@ -22,7 +23,6 @@ _CHROME = re.compile(
     r"show\s+notes|share|subscribe|listen(\s+now)?|download|back|home|menu|skip\s+to\s+content)$",
     re.IGNORECASE,
 )
-_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
 _SENTENCE_END = re.compile(r"[.!?…\"”’)]$")
 HEADER_MAX_WORDS = 10
 HEADING_MAX_WORDS = 16
@@ -43,8 +43,8 @@ def _letters_only(line: str) -> str:
 
 
 def looks_like_name(line: str) -> bool:
-    words = line.split()
-    return 2 <= len(words) <= 4 and all(_NAME_WORD.match(w) and w[0].isupper() for w in words)
+    """A full name on a line of its own: two to four capitalised words."""
+    return len(line.split()) >= 2 and name_like(line)
 
 
 def _is_header_line(line: str) -> bool:

@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..clean import NOT_SPEAKERS, name_like
 from ..errors import ArchiveError
 from ..model import Transcript
-from .cues import LABEL, NOT_SPEAKERS, Cue, is_timing_line, merge_cues, name_like, parse_timing
+from .cues import LABEL, Cue, is_timing_line, merge_cues, parse_timing
 
 _EXAMPLE = "00:01:02,500 --> 00:01:05,000"
 # Formatting SubRip players understand: <i>, <b>, <u>, <s>, <font ...>, and ASS overrides like {\an8}.
