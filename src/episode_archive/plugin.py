@@ -30,7 +30,15 @@ from .model import Archive, Episode
 from .options import Options
 from .publish import Published, publish, site_feed_links
 from .render import expand_markers, render_pages
-from .render.pages import APPEARANCES, EPISODES_INDEX, SPEAKERS_INDEX, TOPICS_INDEX, episode_src, topic_src
+from .render.pages import (
+    APPEARANCES,
+    EPISODES_INDEX,
+    SPEAKERS_INDEX,
+    TOPICS_INDEX,
+    PrerenderedBodies,
+    episode_src,
+    topic_src,
+)
 from .render.shows import SHOWS_INDEX
 from .sanitize import sanitize_html
 from .search import (
@@ -126,6 +134,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.files: Files | None = None
         self.published = Published()
         self.cache: ArchiveCache | None = None
+        self.bodies = PrerenderedBodies()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
@@ -158,13 +167,15 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 env.globals["episode_archive_search_url"] = self.files.get_file_from_path(SEARCH_PAGE).url
         return env
 
+    @event_priority(50)  # before other plugins read the page: they should see the transcript, not placeholders
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Sanitise episode pages (curated Markdown may hold raw HTML); mark archive pages for Pagefind."""
+        """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs
+        rendered in on_files (escaped by construction, so after sanitising), mark pages for Pagefind."""
         if self.archive is None or not page.file.generated_by:
             return html
         src = page.file.src_uri
         if src in self.archive_pages:
-            html = sanitize_html(html)
+            html = self.bodies.fill(src, sanitize_html(html))
         if self.options.search != "pagefind":
             return html
         if src in self.archive_pages:
@@ -193,7 +204,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         for warning in archive.warnings:
             log.warning(warning.format(self.episodes_dir.parent))
         started = time.perf_counter()
-        pages = render_pages(archive, self.options)
+        self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
+        pages = render_pages(archive, self.options, self.bodies)
         pages[STYLESHEET_PATH] = STYLESHEET
         pages[SCRIPT_PATH] = SCRIPT
         if self.options.search == "pagefind":

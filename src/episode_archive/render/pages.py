@@ -7,12 +7,15 @@ relative `.md` links, which MkDocs resolves and validates.
 
 from __future__ import annotations
 
+import html
 import math
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..model import Archive, Episode, Person, Topic, Transcript
 from ..options import Options
@@ -20,11 +23,8 @@ from ..people import appearance_role, is_host
 from ..readers.markdown import BOLD_LABEL
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
-from .markup import escape_html, escape_text, file_link, front_matter, link, long_date, relative_link
+from .markup import escape_html, escape_text, file_link, front_matter, html_link, link, long_date, relative_link
 from .shows import show_pages, show_src
-
-if TYPE_CHECKING:
-    from ..passages import PassageLink
 
 WORDS_PER_MINUTE = 200
 EPISODES_INDEX = "episodes/index.md"
@@ -66,8 +66,11 @@ def topic_src(slug: str) -> str:
     return f"topics/{slug}.md"
 
 
-def render_pages(archive: Archive, options: Options) -> dict[str, str]:
-    """Every generated page, keyed by its path under docs/ (which is also its export path)."""
+def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> dict[str, str]:
+    """Every generated page, keyed by its path under docs/ (which is also its export path).
+
+    With `bodies` (the plugin), transcript paragraphs are rendered to HTML into it, not to Markdown.
+    """
     pages: dict[str, str] = {
         EPISODES_INDEX: episodes_index(archive),
         SPEAKERS_INDEX: speakers_index(archive),
@@ -75,7 +78,7 @@ def render_pages(archive: Archive, options: Options) -> dict[str, str]:
         APPEARANCES: appearances_page(archive, options),
     }
     for episode in archive.episodes:
-        pages[episode_src(episode)] = episode_page(episode, archive, options)
+        pages[episode_src(episode)] = episode_page(episode, archive, options, bodies)
     for person in archive.people.values():
         pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
     for topic in archive.topics.values():
@@ -104,7 +107,8 @@ def reading_minutes(episode: Episode) -> int:
     return max(1, math.ceil(episode.transcript.word_count / WORDS_PER_MINUTE))
 
 
-def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
+def episode_page(episode: Episode, archive: Archive, options: Options,
+                 bodies: PrerenderedBodies | None = None) -> str:
     src = episode_src(episode)
     meta = front_matter({
         "title": episode.title,
@@ -138,7 +142,7 @@ def episode_page(episode: Episode, archive: Archive, options: Options) -> str:
         href = file_link(src, episode.audio, options.use_directory_urls)
         lines += [f'<audio class="ea-player" controls preload="metadata" src="{escape_html(href)}">'
                   f'<a href="{escape_html(href)}">Download the audio</a></audio>', ""]
-    lines += _transcript_body(episode, src, archive)
+    lines += _transcript_body(episode, src, archive, bodies)
     lines += ['<div class="ea-meta" markdown>', ""]
     if options.downloads:
         downloads = " · ".join(f"[{EXPORT_LABELS[kind]}]({relative_link(src, path)})"
@@ -224,33 +228,39 @@ def paragraph_anchors(transcript: Transcript) -> list[str | None]:
     return anchors
 
 
-def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
-    """The transcript as Markdown: headings, speaker turns, and an anchor at every paragraph.
+def _transcript_body(episode: Episode, src: str, archive: Archive,
+                     bodies: PrerenderedBodies | None = None) -> list[str]:
+    """The transcript: headings, speaker turns, and an anchor at every paragraph.
 
     A timed paragraph starts with its time as a link with the id `t=HH:MM:SS`, so `#t=00:12:34`
     lands on it; other paragraphs start with an empty anchor `pN` (N counts paragraphs). Turn labels
     carry `turn-N` ids. The anchors are small elements rather than ids on paragraphs so that search
     (which records each anchor's text) stays small. After the paragraph that starts a passage with a
     passage link (passages.py) comes a small "Discussed elsewhere" line.
+
+    As Markdown (export), or, with `bodies`, as HTML kept in `bodies` with a placeholder per run of
+    paragraphs: headings stay Markdown either way, so MkDocs still builds the table of contents.
     """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
         return [_linked_labels(transcript.markdown_body, src, archive), ""]
-    lines: list[str] = []
+    out: _BodyWriter = _MarkdownBody(src) if bodies is None else _HtmlBody(src, bodies)
     previous_speaker: str | None = None
     used_ids: set[str] = set()
     turns = 0
     passage_links = archive.passage_links.get(episode.slug, {})
     for index, (segment, anchor) in enumerate(zip(transcript.segments, paragraph_anchors(transcript), strict=True)):
         if segment.kind == "heading":
-            lines += ["#" * segment.level + " " + escape_text(segment.text), ""]
+            out.heading(segment.level, segment.text)
             previous_speaker = None
             continue
         parts: list[str] = []
         if segment.kind != "stage" and segment.speaker and segment.speaker != previous_speaker:
             turns += 1
-            parts.append(f'<strong class="ea-speaker" id="turn-{turns}">'
-                         f"{_speaker_link(segment.speaker, src, archive)}:</strong>")
+            person = archive.person_for(segment.speaker)
+            name = (out.text(segment.speaker) if person is None else
+                    out.link(person.name, speaker_src(person.slug)))
+            parts.append(f'<strong class="ea-speaker" id="turn-{turns}">{name}:</strong>')
             previous_speaker = segment.speaker
         if segment.start is None:
             parts.append(f'<span class="ea-anchor" id="{anchor}"></span>')
@@ -258,19 +268,114 @@ def _transcript_body(episode: Episode, src: str, archive: Archive) -> list[str]:
             anchor_id = "" if anchor in used_ids else f' id="{anchor}"'
             used_ids.add(anchor)
             parts.append(f'<a class="ea-time"{anchor_id} href="#{anchor}">{anchor[2:]}</a>')
-        text = escape_text(segment.text)
-        parts.append(f"*{text}*" if segment.kind == "stage" else text)
-        lines += [" ".join(parts), ""]
+        text = out.text(segment.text)
+        parts.append(out.emphasis(text) if segment.kind == "stage" else text)
+        out.paragraph(" ".join(parts))
         if index in passage_links:
-            lines += _elsewhere_line(passage_links[index], src)
-    return lines
+            # A small paragraph of its own linking the similar passage.
+            target = passage_links[index].target_episode
+            out.paragraph(f"{out.emphasis('Discussed elsewhere:')} "
+                          f"{out.link(target.title, episode_src(target), passage_links[index].anchor)}",
+                          css_class="ea-elsewhere")
+    return out.finish()
 
 
-def _elsewhere_line(passage_link: PassageLink, src: str) -> list[str]:
-    """A plain Markdown link (so MkDocs checks it) to the similar passage, as its own small paragraph."""
-    target = passage_link.target_episode
-    href = relative_link(src, episode_src(target)) + "#" + passage_link.anchor
-    return [f"*Discussed elsewhere:* [{escape_text(target.title)}]({href})", "{: .ea-elsewhere }", ""]
+@dataclass
+class PrerenderedBodies:
+    """Transcript paragraphs rendered to HTML here instead of by MkDocs (the plugin's build).
+
+    Python-Markdown spends most of a build on transcript paragraphs, which are escaped text and a few
+    fixed elements: as HTML they cost a fraction, and MkDocs converts only the rest of the page. Each
+    run of paragraphs becomes a placeholder paragraph, `fill` swaps the HTML in once MkDocs rendered
+    the page. The token is random per build, so no transcript, title or description can forge one.
+    """
+
+    use_directory_urls: bool = True
+    token: str = field(default_factory=lambda: "eabody" + secrets.token_hex(12) + "n")
+    chunks: dict[str, list[str]] = field(default_factory=dict)
+
+    def placeholder(self, src: str, html: str) -> str:
+        self.chunks.setdefault(src, []).append(html)
+        return f"{self.token}{len(self.chunks[src]) - 1}"
+
+    def fill(self, src: str, html: str) -> str:
+        """The page's HTML with its placeholders replaced (each page is filled once: the HTML is let go)."""
+        chunks = self.chunks.pop(src, None)
+        if not chunks:
+            return html
+        return re.sub(f"<p>{self.token}(\\d+)</p>", lambda match: chunks[int(match.group(1))], html)
+
+
+class _BodyWriter(Protocol):
+    def text(self, text: str) -> str: ...
+    def link(self, text: str, to_src: str, fragment: str = "") -> str: ...
+    def emphasis(self, inner: str) -> str: ...
+    def heading(self, level: int, text: str) -> None: ...
+    def paragraph(self, content: str, css_class: str = "") -> None: ...
+    def finish(self) -> list[str]: ...
+
+
+class _MarkdownBody:
+    """Transcript paragraphs as Markdown: links are `.md` links that MkDocs resolves and checks."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.lines: list[str] = []
+
+    def text(self, text: str) -> str:
+        return escape_text(text)
+
+    def link(self, text: str, to_src: str, fragment: str = "") -> str:
+        href = relative_link(self.src, to_src) + (f"#{fragment}" if fragment else "")
+        return f"[{escape_text(text)}]({href})"
+
+    def emphasis(self, inner: str) -> str:
+        return f"*{inner}*"
+
+    def heading(self, level: int, text: str) -> None:
+        self.lines += ["#" * level + " " + escape_text(text), ""]
+
+    def paragraph(self, content: str, css_class: str = "") -> None:
+        self.lines += [content, *([f"{{: .{css_class} }}"] if css_class else []), ""]
+
+    def finish(self) -> list[str]:
+        return self.lines
+
+
+class _HtmlBody(_MarkdownBody):
+    """The same paragraphs as HTML, exactly as Python-Markdown renders the Markdown (tests compare the
+    two); links point at the pages' URLs. Headings stay Markdown, for MkDocs' table of contents."""
+
+    def __init__(self, src: str, bodies: PrerenderedBodies) -> None:
+        super().__init__(src)
+        self.bodies = bodies
+        self.run: list[str] = []
+
+    def text(self, text: str) -> str:
+        return html.escape(" ".join(text.split()), quote=False)
+
+    def link(self, text: str, to_src: str, fragment: str = "") -> str:
+        href = html_link(self.src, to_src, self.bodies.use_directory_urls) + (f"#{fragment}" if fragment else "")
+        return f'<a href="{html.escape(href)}">{self.text(text)}</a>'
+
+    def emphasis(self, inner: str) -> str:
+        return f"<em>{inner}</em>"
+
+    def heading(self, level: int, text: str) -> None:
+        self._flush()
+        super().heading(level, text)
+
+    def paragraph(self, content: str, css_class: str = "") -> None:
+        self.run.append(f'<p class="{css_class}">{content}</p>' if css_class else f"<p>{content}</p>")
+
+    def finish(self) -> list[str]:
+        self._flush()
+        return self.lines
+
+    def _flush(self) -> None:
+        if self.run:
+            self.lines += [self.bodies.placeholder(self.src, "\n".join(self.run)), ""]
+            self.run = []
 
 
 def _linked_labels(body: str, src: str, archive: Archive) -> str:

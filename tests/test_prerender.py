@@ -1,0 +1,78 @@
+"""The plugin renders transcript paragraphs to HTML itself; readers must get what MkDocs would render."""
+
+from __future__ import annotations
+
+import html
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+import episode_archive.plugin as plugin_module
+from conftest import ROOT
+
+
+class _Tokens(HTMLParser):
+    """An HTML document as tags with sorted attributes and text with entities resolved and spaces collapsed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[tuple] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tokens.append(("start", tag, tuple(sorted((k, html.unescape(v or "")) for k, v in attrs))))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tokens.append(("end", tag))
+
+    def handle_data(self, data: str) -> None:
+        text = " ".join(data.split())
+        if text:
+            self.tokens.append(("text", text))
+
+
+def _article(page: Path) -> list[tuple]:
+    text = page.read_text(encoding="utf-8")
+    start = text.index("<article")
+    parser = _Tokens()
+    parser.feed(text[start:text.index("</article>", start)])
+    return parser.tokens
+
+
+def _build_demo(tmp_path: Path, name: str) -> Path:
+    project = tmp_path / name
+    project.mkdir()
+    for part in ("docs", "episodes"):
+        shutil.copytree(ROOT / part, project / part)
+    shutil.copyfile(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    # Material's search: the comparison is about the pages; Pagefind would only add its index.
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True,
+                         plugins=["tags", {"episode-archive": {"episodes_dir": "episodes", "search": "material",
+                                                               "cache": False}}])
+    build(config)
+    return project / "site"
+
+
+def test_prerendered_transcripts_read_exactly_as_markdown_would_render_them(tmp_path, monkeypatch):
+    fast = _build_demo(tmp_path, "fast")
+    # The same build with every transcript handed to MkDocs as Markdown.
+    render_pages = plugin_module.render_pages
+    monkeypatch.setattr(plugin_module, "render_pages", lambda archive, options, bodies=None: render_pages(
+        archive, options))
+    markdown = _build_demo(tmp_path, "markdown")
+
+    pages = sorted(p.relative_to(fast) for p in (fast / "episodes").glob("*/index.html"))
+    assert len(pages) >= 19
+    compared = 0
+    for page in pages:
+        fast_text = (fast / page).read_text(encoding="utf-8")
+        assert "eabody" not in fast_text, page
+        assert _article(fast / page) == _article(markdown / page), page
+        compared += "ea-anchor" in fast_text or "ea-time" in fast_text
+    # Plain, timed, speaker-labelled and passage-linked transcripts were all among them.
+    assert compared >= 10
+    texts = "".join((fast / page).read_text(encoding="utf-8") for page in pages)
+    for feature in ('class="ea-elsewhere"', 'class="ea-speaker"', 'class="ea-time"', "<em>"):
+        assert feature in texts, feature
