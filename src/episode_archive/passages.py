@@ -20,16 +20,17 @@ rounded to `SCORE_DIGITS`, and ties go to the target slug, then the anchor.
 from __future__ import annotations
 
 import logging
-import re
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .model import Episode
-from .related import _keep_top_terms
+from .related import _keep_top_terms, speaker_words
 from .render.pages import paragraph_anchors
-from .topics import FILLER_WORDS, looks_english, name_parts
+from .tfidf import ENGLISH_STOP_WORDS, TermCounts, l2_normalize, term_counts, tfidf_matrix
+from .topics import FILLER_WORDS, looks_english
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -56,7 +57,7 @@ TERMS_PER_PASSAGE = 100
 """Each passage is compared by its strongest terms (re-normalised): the common words this drops are
 the ones with long postings that make the products slow, and they say little about the subject."""
 _BLOCK = 256
-_TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'’-]+\b"
+_STOP_WORDS = ENGLISH_STOP_WORDS | FILLER_WORDS
 
 
 @dataclass(frozen=True)
@@ -118,30 +119,44 @@ def episode_passages(episode: Episode) -> list[Passage]:
     return passages
 
 
-def find_passage_links(episodes: list[Episode], enabled: bool = True) -> dict[str, dict[int, PassageLink]]:
-    """Episode slug to {segment index where a passage starts: its link}, for episodes with any."""
+@dataclass(frozen=True)
+class PassageWords:
+    """What passage links read of one passage: where it starts, whether it is English, and its words."""
+
+    index: int
+    anchor: str
+    english: bool
+    words: TermCounts
+    """Without stopwords; speakers' names go later, they are the whole archive's."""
+
+
+def passage_words(episode: Episode) -> tuple[PassageWords, ...]:
+    """One episode's share of the passage comparison: the slow part, so it is cached with the episode."""
+    return tuple(PassageWords(p.index, p.anchor, True, term_counts(p.text, _STOP_WORDS)) if looks_english(p.text)
+                 else PassageWords(p.index, p.anchor, False, TermCounts()) for p in episode_passages(episode))
+
+
+def find_passage_links(episodes: list[Episode], enabled: bool = True,
+                       words: Callable[[Episode], Sequence[PassageWords]] = passage_words,
+                       ) -> dict[str, dict[int, PassageLink]]:
+    """Episode slug to {segment index where a passage starts: its link}, for episodes with any.
+
+    `words` gives each episode's passages (the archive passes the ones it cached with the episodes).
+    """
     if not enabled:
         return {}
     started = time.perf_counter()
-    passages = [p for e in sorted(episodes, key=lambda e: e.slug) for p in episode_passages(e)]
-    passages = [p for p in passages if looks_english(p.text)]
-    if len({p.episode.slug for p in passages}) < 2:
+    passages = [(e, p) for e in sorted(episodes, key=lambda e: e.slug) for p in words(e) if p.english]
+    if len({e.slug for e, _ in passages}) < 2:
         return {}
-    # Imported here: scikit-learn takes 0.6 s to import, which `episode-archive new` need not pay.
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-    from sklearn.preprocessing import normalize
-
-    names = {part for part in name_parts(n for e in episodes for n in e.speakers) if re.fullmatch(r"[^\W\d_]+", part)}
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words=sorted(ENGLISH_STOP_WORDS | FILLER_WORDS | names),
-                                 token_pattern=_TOKEN_PATTERN, min_df=2, max_features=MAX_FEATURES, dtype=np.float64)
-    try:
-        matrix = vectorizer.fit_transform([p.text for p in passages]).tocsr()  # rows L2-normalised
-    except ValueError:  # no word in two passages
+    matrix = tfidf_matrix([p.words for _, p in passages], speaker_words(episodes), min_df=2,
+                          max_features=MAX_FEATURES, l2=True)
+    if matrix is None:  # no word in two passages
         return {}
-    matrix = normalize(_keep_top_terms(matrix, TERMS_PER_PASSAGE))
+    matrix = l2_normalize(_keep_top_terms(matrix, TERMS_PER_PASSAGE))
     transposed = matrix.T.tocsc()
     # Passages of one episode are a contiguous range of rows: [first[row], last[row]).
-    slugs = [p.episode.slug for p in passages]
+    slugs = [e.slug for e, _ in passages]
     first = np.zeros(len(passages), dtype=int)
     last = np.zeros(len(passages), dtype=int)
     start = 0
@@ -160,13 +175,12 @@ def find_passage_links(episodes: list[Episode], enabled: bool = True) -> dict[st
             if best < MIN_SCORE:
                 continue
             tied = np.flatnonzero(scores[offset] == best)
-            column = min(tied, key=lambda c: (slugs[c], passages[c].anchor))
+            column = min(tied, key=lambda c: (slugs[c], passages[c][1].anchor))
             if _shared_words(matrix, row, column) < MIN_SHARED_WORDS:
                 continue
-            target = passages[column]
-            passage = passages[row]
-            candidates.setdefault(passage.episode.slug, []).append(
-                (float(best), passage.index, PassageLink(target.episode, target.anchor, float(best))))
+            target_episode, target = passages[column]
+            candidates.setdefault(slugs[row], []).append(
+                (float(best), passages[row][1].index, PassageLink(target_episode, target.anchor, float(best))))
     links: dict[str, dict[int, PassageLink]] = {}
     for slug, found in candidates.items():
         # Strongest first; a target passage is linked once per episode (from its best match), so five

@@ -24,6 +24,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -32,6 +33,7 @@ from scipy import sparse
 from .model import Episode, RelatedLink
 from .names import name_key
 from .slugs import make_slug
+from .tfidf import ENGLISH_STOP_WORDS, TermCounts, term_counts, tfidf_matrix
 from .topics import FILLER_WORDS, looks_english, name_parts, sample_text, yake_stopwords
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -59,7 +61,23 @@ SCORE_DIGITS = 2
 """Scores are ranked at this precision (then newer first): near-ties stay put when an episode is added."""
 _BLOCK = 512
 FOREIGN_STOPWORD_LANGUAGES = ("de", "es", "fr", "it", "nl", "pt")
-_TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'’-]+\b"
+
+
+@dataclass(frozen=True)
+class WordingSample:
+    """What wording similarity reads of one episode: whether its sample is English, and its words."""
+
+    english: bool
+    words: TermCounts
+    """The sample's words without stopwords (speakers' names go later: they are the whole archive's)."""
+
+
+def wording_sample(episode: Episode) -> WordingSample:
+    """One episode's share of the wording comparison: the slow part, so it is cached with the episode."""
+    text = sample_text(episode.transcript.plain_text(), TEXT_SAMPLE_WORDS, TEXT_SAMPLE_WINDOWS)
+    if not looks_english(text):
+        return WordingSample(False, TermCounts())
+    return WordingSample(True, term_counts(text, _stop_words()))
 
 
 def rarity(count: int, total: int) -> float:
@@ -75,15 +93,19 @@ def rarity(count: int, total: int) -> float:
     return min(1.0, 2 / count) * (total - count) / (total - 2)
 
 
-def find_related(episodes: list[Episode], k: int) -> dict[str, list[RelatedLink]]:
-    """Up to k related episodes per episode, best first; ties go to the newer, then by slug."""
+def find_related(episodes: list[Episode], k: int,
+                 wording: Callable[[Episode], WordingSample] = wording_sample) -> dict[str, list[RelatedLink]]:
+    """Up to k related episodes per episode, best first; ties go to the newer, then by slug.
+
+    `wording` gives each episode's sample (the archive passes the ones it cached with the episodes).
+    """
     ordered = sorted(episodes, key=lambda e: e.slug)
     n = len(ordered)
     related: dict[str, list[RelatedLink]] = {e.slug: [] for e in ordered}
     if n < 2 or k <= 0:
         return related
 
-    wording = _wording_vectors(ordered)
+    vectors = _wording_vectors(ordered, [wording(e) for e in ordered])
     speakers = _Items(ordered, lambda e: [name_key(name) for name in e.speakers], lambda e: list(e.speakers))
     topics = _Items(ordered, lambda e: [make_slug(topic) for topic in e.topics], lambda e: list(e.topics),
                     trust=[1.0 if e.given_topics else math.sqrt(EXTRACTED_TOPIC_TRUST) for e in ordered])
@@ -102,7 +124,7 @@ def find_related(episodes: list[Episode], k: int) -> dict[str, list[RelatedLink]
     dates = np.array([e.date.toordinal() for e in ordered])
     for start in range(0, n, _BLOCK):
         rows = slice(start, min(n, start + _BLOCK))
-        text = (wording[rows] @ wording.T).toarray()
+        text = (vectors[rows] @ vectors.T).toarray()
         shared_speakers = speakers.shared(rows) - (pairs[rows] @ sparse.diags(corrections) @ pairs.T).toarray()
         scores = (TEXT_WEIGHT * text + SPEAKER_WEIGHT * np.minimum(shared_speakers, MAX_SPEAKER_EVIDENCE)
                   + TOPIC_WEIGHT * np.minimum(topics.shared(rows), MAX_TOPIC_EVIDENCE))
@@ -179,30 +201,21 @@ def _within_show_weights(speakers: _Items, show_of: list[str | None]) -> dict[tu
     return {(key, show): rarity(count, show_sizes[show]) for (key, show), count in counts.items()}
 
 
-def _wording_vectors(episodes: list[Episode]) -> sparse.csr_matrix:
+def _wording_vectors(episodes: list[Episode], samples: list[WordingSample]) -> sparse.csr_matrix:
     """One TF-IDF vector per episode, cut to its strongest terms, scaled so that a dot product is a cosine.
 
     The norm is the full vector's: words only one episode uses share nothing, so they are dropped
     before the cut (the cut then keeps words that can link), but they still count in the length, so
     two short talks that share three common words do not look alike. Zero rows for no text.
     """
-    texts = [sample_text(e.transcript.plain_text(), TEXT_SAMPLE_WORDS, TEXT_SAMPLE_WINDOWS) for e in episodes]
     # English stopwords mean nothing to a Spanish transcript: two of them would look alike for their
     # shared grammar. Such episodes link by speakers and topics only.
-    english = [i for i, text in enumerate(texts) if looks_english(text)]
+    english = [i for i, sample in enumerate(samples) if sample.english]
     empty = sparse.csr_matrix((len(episodes), 1))
     if len(english) < 2:
         return empty
-    # Imported here: scikit-learn takes 0.6 s to import, which `episode-archive new` need not pay.
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
-    names = {part for part in name_parts(n for e in episodes for n in e.speakers) if re.fullmatch(r"[^\W\d_]+", part)}
-    stop_words = sorted(ENGLISH_STOP_WORDS | FILLER_WORDS | _foreign_stopwords() | names)
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words=stop_words, token_pattern=_TOKEN_PATTERN,
-                                 norm=None, dtype=np.float64)
-    try:
-        matrix = vectorizer.fit_transform([texts[i] for i in english]).tocsr()
-    except ValueError:  # no words at all
+    matrix = tfidf_matrix([samples[i].words for i in english], speaker_words(episodes))
+    if matrix is None:  # no words at all
         return empty
     matrix.sort_indices()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -214,6 +227,17 @@ def _wording_vectors(episodes: list[Episode]) -> sparse.csr_matrix:
     placement = sparse.csr_matrix((np.ones(len(english)), (english, range(len(english)))),
                                   shape=(len(episodes), len(english)))
     return (placement @ matrix).tocsr()
+
+
+def speaker_words(episodes: list[Episode]) -> frozenset[str]:
+    """Every speaker's name parts: a name says who talks, not what about (and speakers count apart)."""
+    return frozenset(part for part in name_parts(n for e in episodes for n in e.speakers)
+                     if re.fullmatch(r"[^\W\d_]+", part))
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    return ENGLISH_STOP_WORDS | FILLER_WORDS | _foreign_stopwords()
 
 
 @lru_cache(maxsize=1)
