@@ -124,3 +124,20 @@ def test_pagefind_search_builds_its_index_and_header_box(tiny_project):
     assert 'class="ea-header-search"' in home and "md-search__input" not in home
     assert "data-pagefind-body" in (site / "episodes/2024-01-05-counting-machines/index.html").read_text()
     assert "data-pagefind-body" not in home
+
+
+def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_run(tiny_project):
+    config_file = tiny_project / "mkdocs.yml"
+    config_file.write_text(config_file.read_text().replace("  - search\n", ""))
+    site = tiny_project / "site"
+    config = load_config(str(config_file), site_dir=str(site), strict=True)
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    background = config.plugins["episode-archive"].background_search
+    first = background._process
+    assert first is not None
+    build(config)  # an edit while the first run may still be indexing
+    assert first.poll() is not None and background._process is not first
+    assert background._process.wait(timeout=60) == 0
+    assert (site / "pagefind/pagefind.js").is_file()
+    config.plugins.on_shutdown()

@@ -43,6 +43,7 @@ from .render.shows import SHOWS_INDEX
 from .sanitize import sanitize_html
 from .search import (
     SEARCH_PAGE,
+    BackgroundPagefind,
     episode_index_markup,
     person_index_markup,
     run_pagefind,
@@ -135,6 +136,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.published = Published()
         self.cache: ArchiveCache | None = None
         self.bodies = PrerenderedBodies()
+        self.background_search: BackgroundPagefind | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
@@ -187,9 +189,25 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             return topic_index_markup(html, self.archive.topics[slug])
         return html
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Plugins of `mkdocs serve` live for the whole session; its builds index search in the background.
+        self.background_search = BackgroundPagefind() if command == "serve" else None
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        # MkDocs empties the site folder next: the previous build's indexing is out of date anyway.
+        if self.background_search is not None:
+            self.background_search.stop()
+
+    def on_shutdown(self) -> None:
+        if self.background_search is not None:
+            self.background_search.stop()
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.options.search == "pagefind":
             try:
+                if self.background_search is not None:
+                    self.background_search.start(Path(config.site_dir))
+                    return
                 run_pagefind(Path(config.site_dir))
             except (OSError, RuntimeError) as error:
                 raise PluginError(f"episode-archive: building the search index failed: {error}") from None
