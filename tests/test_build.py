@@ -132,12 +132,42 @@ def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_ru
     site = tiny_project / "site"
     config = load_config(str(config_file), site_dir=str(site), strict=True)
     config.plugins.on_startup(command="serve", dirty=False)
-    build(config)
-    background = config.plugins["episode-archive"].background_search
-    first = background._process
-    assert first is not None
-    build(config)  # an edit while the first run may still be indexing
-    assert first.poll() is not None and background._process is not first
-    assert background._process.wait(timeout=60) == 0
-    assert (site / "pagefind/pagefind.js").is_file()
-    config.plugins.on_shutdown()
+    try:
+        build(config)
+        background = config.plugins["episode-archive"].background_search
+        first = background._process
+        assert first is not None
+        build(config)  # an edit while the first run may still be indexing
+        assert first.poll() is not None and background._process is not first
+        assert background._process.wait(timeout=60) == 0
+        assert (site / "pagefind/pagefind.js").is_file()
+    finally:
+        config.plugins.on_shutdown()
+
+
+def test_serve_dirty_renders_again_only_the_pages_an_edit_changed(tiny_project):
+    site = tiny_project / "site"
+
+    def serve_build() -> dict[str, int]:
+        # `mkdocs serve --dirty` loads the config for every build; the plugin instance lives on.
+        config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site), strict=False)
+        config.plugins["episode-archive"].config["search"] = "material"  # no indexing run to wait for
+        build(config, dirty=True)
+        return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("index.html")}
+
+    config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        first = serve_build()
+        again = serve_build()
+        edited = "episodes/two-voices/index.html"
+        assert {page for page in first if again[page] != first[page]} == set()
+        transcript = tiny_project / "episodes/talks/two-voices.txt"
+        transcript.write_text(transcript.read_text() + "\nA sentence added while serving.\n")
+        after_edit = serve_build()
+        changed = {page for page in first if after_edit[page] != again[page]}
+        assert edited in changed and "A sentence added while serving." in (site / edited).read_text()
+        # The speaker and topic pages list the episode, not its text: they are not rendered again.
+        assert "speakers/ada-byron/index.html" not in changed and len(changed) < len(first) / 2
+    finally:
+        config.plugins.on_shutdown()

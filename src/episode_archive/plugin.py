@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .archive import load_archive
-from .cache import ArchiveCache, cache_for
+from .cache import ArchiveCache, cache_for, digest, file_bytes
 from .model import Archive, Episode
 from .options import Options
 from .publish import Published, publish, site_feed_links
@@ -83,6 +83,21 @@ def with_search_box(header: str) -> str | None:
     return header.replace(_MATERIAL_SEARCH, '{% include "' + SEARCH_BOX_TEMPLATE + '" %}' + _MATERIAL_SEARCH, 1)
 
 
+class GeneratedPage(File):
+    """A generated page that `mkdocs serve --dirty` renders again only when it changed since the last build.
+
+    MkDocs re-renders every generated file in a dirty build (it has no file time to compare); an
+    archive of 1,000 episodes would then cost a full render per edit. The plugin lives through a
+    serve session, so it remembers what each page was built from: its Markdown, transcript HTML, head
+    snippet and the config.
+    """
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not (self.unchanged and os.path.isfile(self.abs_dest_path))
+
+
 class EpisodeArchiveConfig(Config):
     episodes_dir = c.Type(str, default=Options.episodes_dir)
     """Folder with the transcripts, relative to mkdocs.yml."""
@@ -137,6 +152,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.cache: ArchiveCache | None = None
         self.bodies = PrerenderedBodies()
         self.background_search: BackgroundPagefind | None = None
+        self.built_from: dict[str, str] = {}
+        """Page source → digest of what its last successful build was made from (serve --dirty)."""
+        self.building_from: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
@@ -201,8 +219,11 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_shutdown(self) -> None:
         if self.background_search is not None:
             self.background_search.stop()
+        self.background_search = None
+        self.built_from = {}
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.built_from = self.building_from
         if self.options.search == "pagefind":
             try:
                 if self.background_search is not None:
@@ -238,11 +259,21 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 raise PluginError(
                     f"docs/{src_uri} is a hand-written page where episode-archive generates one; "
                     "rename or move it (the plugin never replaces your pages)")
+        # A changed mkdocs.yml (theme, nav, extensions) may change every page.
+        config_digest = digest(file_bytes(Path(config.config_file_path)) if config.config_file_path else None)
+        self.building_from = {}
         for src_uri, content in generated.items():
             inclusion = InclusionLevel.UNDEFINED
             if src_uri.endswith(".md") and src_uri not in _IN_NAV:
                 inclusion = InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+            file = GeneratedPage.generated(config, src_uri, content=content, inclusion=inclusion)
+            if src_uri.endswith(".md"):
+                # The placeholders' token is new in every build; what the page shows is not.
+                self.building_from[src_uri] = digest(config_digest, content.replace(self.bodies.token, ""),
+                                                     *self.bodies.chunks.get(src_uri, ()),
+                                                     self.published.head.get(src_uri))
+                file.unchanged = self.built_from.get(src_uri) == self.building_from[src_uri]
+            files.append(file)
         for src_uri, source in self.published.copies.items():
             files.append(File.generated(config, src_uri, abs_src_path=str(source)))
         self._point_edit_links(files, archive, config)
