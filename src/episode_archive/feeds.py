@@ -269,6 +269,7 @@ def rss_feed(
     *,
     audio_url_of: Callable[[Episode], AudioFile | None] | None = None,
     transcripts_of: Callable[[Episode], Sequence[TranscriptLink]] | None = None,
+    summary_of: Callable[[Episode], str] = episode_summary,
     language: str = "en",
 ) -> str:
     """An RSS 2.0 document for `episodes`, newest first, as text to write UTF-8 encoded.
@@ -286,6 +287,8 @@ def rss_feed(
         audio_url_of: Optional resolver for enclosures; see `enclosure`.
         transcripts_of: Optional; each episode's transcript files as (absolute URL, MIME type), written as
             Podcasting 2.0 `<podcast:transcript>` elements so podcast apps can show the text.
+        summary_of: An episode's item description; `episode_summary` unless the caller keeps them (an
+            archive's hundreds of speaker and topic feeds list each episode many times).
         language: The channel language (RFC 5646).
 
     Returns:
@@ -317,7 +320,7 @@ def rss_feed(
         _sub(item, "link", url)
         _sub(item, "guid", url, isPermaLink="true")
         _sub(item, "pubDate", rfc822_date(episode.date))
-        _sub(item, "description", html.escape(episode_summary(episode), quote=False))
+        _sub(item, "description", html.escape(summary_of(episode), quote=False))
         for speaker in unique_texts(episode.speakers):
             _sub(item, "dc:creator", speaker)
         for topic in unique_texts(episode.topics):
@@ -347,6 +350,7 @@ def json_feed(
     *,
     speaker_url_of: Callable[[str], str | None] | None = None,
     audio_url_of: Callable[[Episode], AudioFile | None] | None = None,
+    summary_of: Callable[[Episode], str] = episode_summary,
     language: str = "en",
 ) -> str:
     """A JSON Feed 1.1 document with the same items as `rss_feed`, as text to write UTF-8 encoded.
@@ -377,7 +381,7 @@ def json_feed(
             "id": url,
             "url": url,
             "title": " ".join(episode.title.split()),
-            "content_text": episode_summary(episode),
+            "content_text": summary_of(episode),
             "date_published": rfc3339_date(episode.date),
             "language": language,
         }

@@ -6,13 +6,14 @@ Feeds and JSON-LD need absolute URLs, so they are made only when mkdocs.yml sets
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .feeds import absolute_url, json_feed, rss_feed
+from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
 from .model import Archive, Episode
 from .options import Options
@@ -106,8 +107,17 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
     if not site_url:
         return out
 
+    # Hundreds of speaker and topic feeds list the same episodes: their URLs and summaries are made once.
+    @functools.cache
     def url_of(src: str) -> str:
         return absolute_url(site_url, page_url(src, options.use_directory_urls))
+
+    summaries: dict[str, str] = {}
+
+    def summary_of(episode: Episode) -> str:
+        if episode.slug not in summaries:
+            summaries[episode.slug] = episode_summary(episode)
+        return summaries[episode.slug]
 
     def speaker_url_of(name: str) -> str | None:
         person = archive.person_for(name)
@@ -118,23 +128,27 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
             return None
         return absolute_url(site_url, episode.audio.lstrip("/")), 0, ""
 
+    transcript_links: dict[str, list[tuple[str, str]]] = {}
+
     def transcripts_of(episode: Episode) -> list[tuple[str, str]]:
         if not options.downloads:
             return []
-        paths = download_paths(episode)
-        links = [(absolute_url(site_url, paths[kind]), mime) for kind, mime in TIMED_EXPORTS.items()
-                 if kind in paths]
-        return links + [(absolute_url(site_url, paths["text"]), "text/plain")]
+        if episode.slug not in transcript_links:
+            paths = download_paths(episode)
+            links = [(absolute_url(site_url, paths[kind]), mime) for kind, mime in TIMED_EXPORTS.items()
+                     if kind in paths]
+            transcript_links[episode.slug] = links + [(absolute_url(site_url, paths["text"]), "text/plain")]
+        return transcript_links[episode.slug]
 
     def feeds(base: str, title: str, episodes: list[Episode], description: str) -> None:
         newest = sorted(episodes, key=lambda e: e.sort_key, reverse=True)[:FEED_SIZE]
         page_of: Callable[[Episode], str] = lambda e: url_of(episode_src(e))  # noqa: E731
         out.files[f"{base}feed.xml"] = rss_feed(title, site_url, absolute_url(site_url, f"{base}feed.xml"), page_of,
                                                 newest, description, audio_url_of=audio_url_of,
-                                                transcripts_of=transcripts_of)
+                                                transcripts_of=transcripts_of, summary_of=summary_of)
         out.files[f"{base}feed.json"] = json_feed(title, site_url, absolute_url(site_url, f"{base}feed.json"),
                                                   page_of, newest, description, speaker_url_of=speaker_url_of,
-                                                  audio_url_of=audio_url_of)
+                                                  audio_url_of=audio_url_of, summary_of=summary_of)
 
     feeds("", site_name, archive.episodes, f"The latest episodes of {site_name}")
     for person in archive.people.values():

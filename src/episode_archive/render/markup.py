@@ -70,8 +70,12 @@ def page_url(src: str, use_directory_urls: bool) -> str:
     return stem + "/"
 
 
+@functools.lru_cache(maxsize=65536)
 def html_link(from_src: str, to_src: str, use_directory_urls: bool) -> str:
-    """A relative href for raw HTML (inline SVG), where MkDocs does not rewrite links."""
+    """A relative href for raw HTML (inline SVG, transcript paragraphs), where MkDocs does not rewrite links.
+
+    Cached like `relative_link`: every speaker label of every transcript asks for one.
+    """
     from_url = page_url(from_src, use_directory_urls)
     to_url = page_url(to_src, use_directory_urls)
     base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
