@@ -10,10 +10,12 @@ else the child's `ru_maxrss` reported by a small wrapper process):
 
 - the cold plugin build, `python3 -m mkdocs build -q` (site and any cache folder removed first);
 - the baseline: `episode_archive.cli export`, then a plain MkDocs project with the same theme and
-  markdown_extensions but without the plugin, whose docs/ is the archive's docs/ overlaid with the
-  exported pages and the package's stylesheet, built the same way;
-- the generation step alone: `load_archive` + `render_pages` in a subprocess;
+  markdown_extensions but without the plugin (and with Material's search, MkDocs' default), whose docs/
+  is the archive's docs/ overlaid with the exported pages and the package's stylesheet, built the same way;
+- the generation step alone (`load_archive`, `render_pages`, `publish`) in a subprocess through the on-disk
+  cache: empty, with nothing changed, after one edit;
 - a warm rebuild after appending a sentence to one transcript (the site folder kept);
+- `mkdocs serve` and `mkdocs serve --dirty`: seconds from an edit until the served page shows it;
 - the site: total bytes, HTML bytes per episode page (median), search/search_index.json (raw and gzip).
 
 At `--profile N` (default 1000, when that size is run) the cold plugin build runs once more under
@@ -80,23 +82,64 @@ with open(report, "w") as out:
 sys.exit(code)
 """
 
-# The generation step alone: read the whole archive and render every page, without MkDocs.
+# The generation step alone, as the plugin's on_files does it: read the whole archive (through the on-disk
+# cache, empty or not), then render every page and the published files (downloads; no feeds without site_url).
 _GENERATION = """
 import json, sys, time
 from pathlib import Path
 from episode_archive.archive import load_archive
+from episode_archive.cache import cache_for
 from episode_archive.project import load_project
+from episode_archive.publish import publish
 from episode_archive.render import render_pages
-project = load_project(Path(sys.argv[1]))
+from episode_archive.render.pages import PrerenderedBodies
+root = Path(sys.argv[1])
+project = load_project(root)
 started = time.perf_counter()
-archive, problems = load_archive(project.episodes_dir, project.options)
+archive, problems = load_archive(project.episodes_dir, project.options, cache_for(root, True, None))
 loaded = time.perf_counter()
-pages = render_pages(archive, project.options)
+pages = render_pages(archive, project.options, PrerenderedBodies())
+published = publish(archive, project.options, project.episodes_dir, None, "bench")
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages": len(pages),
                   "episodes": len(archive.episodes), "people": len(archive.people), "topics": len(archive.topics),
                   "problems": len(problems), "warnings": len(archive.warnings),
                   "markdown_bytes": sum(len(p.encode()) for p in pages.values())}))
+"""
+
+# `mkdocs serve` (optionally --dirty): seconds from appending a sentence to a transcript until the served
+# page shows it. Printed as JSON on the last line.
+_SERVE_EDIT = """
+import json, subprocess, sys, time, urllib.request
+from pathlib import Path
+root, transcript, url, sentence = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+extra = sys.argv[5:]
+server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8731", *extra], cwd=root,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def page():
+    try:
+        return urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
+    except Exception:
+        return ""
+try:
+    started = time.perf_counter()
+    while 'class="ea-' not in page():
+        if time.perf_counter() - started > 900 or server.poll() is not None:
+            raise SystemExit("the first serve build did not finish")
+        time.sleep(0.5)
+    first = time.perf_counter() - started
+    time.sleep(2)
+    with transcript.open("a", encoding="utf-8") as handle:
+        handle.write(sentence + "\\n")
+    edited = time.perf_counter()
+    while sentence not in page():
+        if time.perf_counter() - edited > 900:
+            raise SystemExit("the edit never showed")
+        time.sleep(0.25)
+    print(json.dumps({"first_build_s": first, "edit_visible_s": time.perf_counter() - edited}))
+finally:
+    server.terminate()
+    server.wait()
 """
 
 WARM_SENTENCE = "This sentence was added to measure a warm rebuild after one transcript changed."
@@ -133,6 +176,9 @@ class SizeResult:
     archive: dict = field(default_factory=dict)
     runs: dict[str, Run] = field(default_factory=dict)
     generation: dict = field(default_factory=dict)
+    generation_unchanged: dict = field(default_factory=dict)
+    generation_edited: dict = field(default_factory=dict)
+    serve: dict[str, dict] = field(default_factory=dict)
     site: dict = field(default_factory=dict)
     baseline_site: dict = field(default_factory=dict)
     cache: str = ""
@@ -306,6 +352,9 @@ def baseline_project(archive: Path, export: Path, target: Path) -> Path:
         name = next(iter(entry)) if isinstance(entry, dict) else entry
         if name != "episode-archive":
             plugins.append(entry)
+    # Without the plugin the site still needs search: MkDocs' default, Material's `search` plugin.
+    if not any((next(iter(e)) if isinstance(e, dict) else e) == "search" for e in plugins):
+        plugins.insert(0, "search")
     config["plugins"] = plugins
     config["site_name"] = f"{config.get('site_name', 'Archive')} (baseline, no plugin)"
     # What the plugin adds to the config itself: attr_list (timed paragraphs) and its stylesheet.
@@ -348,17 +397,21 @@ def pagefind_command(site: Path) -> list[str]:
     return [*cmd, "--exclude-selectors", EXCLUDE_SELECTORS]
 
 
-def edit_one_transcript(archive: Path) -> str:
-    """Append a sentence to one plain-text (else Markdown) transcript; return its path."""
-    episodes = archive / "episodes"
+def transcript_to_edit(archive: Path) -> Path:
+    """The first plain-text (else Markdown) transcript: the one every "after one edit" measurement edits."""
     for pattern in ("*.txt", "*.md"):
-        for path in sorted(episodes.rglob(pattern)):
-            if path.name.lower() == "readme.md":
-                continue
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write(WARM_SENTENCE + "\n")
-            return path.relative_to(archive).as_posix()
+        for path in sorted((archive / "episodes").rglob(pattern)):
+            if path.name.lower() != "readme.md":
+                return path
     raise SystemExit("no .txt or .md transcript to edit for the warm rebuild")
+
+
+def edit_one_transcript(archive: Path) -> str:
+    """Append a sentence to the transcript to edit; return its path."""
+    path = transcript_to_edit(archive)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(WARM_SENTENCE + "\n")
+    return path.relative_to(archive).as_posix()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -601,11 +654,27 @@ def bench_size(n: int, seed: int, root: Path, env: dict[str, str], profile: bool
                                           f"N={n} Pagefind indexing alone")
         shutil.rmtree(archive / "site" / "pagefind-bench", ignore_errors=True)
 
+    # The generation step: from an empty cache, again with nothing changed, and after one more edit.
     clear_caches(archive)
-    run = measure([PY, "-c", _GENERATION, str(archive)], REPO, env, f"N={n} load_archive + render_pages")
-    result.runs["generation"] = run
-    if run.ok:
-        result.generation = json.loads(run.stdout.strip().splitlines()[-1])
+    for key, label in (("generation", "generation step, empty cache"),
+                       ("generation_unchanged", "generation step, nothing changed"),
+                       ("generation_edited", "generation step after one edit")):
+        if key == "generation_edited":
+            edit_one_transcript(archive)
+        run = measure([PY, "-c", _GENERATION, str(archive)], REPO, env, f"N={n} {label}")
+        result.runs[key] = run
+        if run.ok:
+            setattr(result, key, json.loads(run.stdout.strip().splitlines()[-1]))
+
+    transcript = transcript_to_edit(archive)
+    built = (archive / "site" / "episodes" / transcript.stem / "index.html").is_file()
+    for mode, extra in (("serve", []), ("serve --dirty", ["--dirty"])) if built else ():
+        url = f"http://127.0.0.1:8731/episodes/{transcript.stem}/"
+        sentence = f"A sentence appended while serving ({mode}, {time.time():.0f})."
+        run = measure([PY, "-c", _SERVE_EDIT, str(archive), str(transcript), url, sentence, *extra], archive, env,
+                      f"N={n} mkdocs {mode}: edit until the page shows it")
+        if run.ok:
+            result.serve[mode] = json.loads(run.stdout.strip().splitlines()[-1])
 
     clear_caches(archive)
     export = work / "export"
@@ -730,7 +799,7 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "other processes on the machine used more than 10% of its CPUs.", "",
               "| N | plugin cold build | baseline: export (empty cache) | baseline: plain build "
               "| plugin / plain build (time, Python memory) | plugin / (export + plain build) "
-              "| load_archive + render_pages | Pagefind alone | rebuild after one edit | generate archive |",
+              "| generation step (empty cache) | Pagefind alone | rebuild after one edit | generate archive |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         cold, base, export = r.runs.get("cold"), r.runs.get("baseline"), r.runs.get("export")
@@ -748,12 +817,38 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
             f"| {_s(r.runs.get('warm'))}, {_mb(r.runs.get('warm'))} | {_s(r.runs.get('generate'))} |")
     lines += ["", "The baseline is the same site without the plugin: `episode-archive export`, then plain MkDocs "
               "with the same theme and markdown_extensions on docs/ + the exported pages + the package's stylesheet "
-              "and script. The export starts from an empty cache, like the cold build. \"Plugin / plain build\" "
-              "is what the plugin costs on top of rendering the same pages; the export column is the plugin's own "
-              "work done outside MkDocs. \"Pagefind alone\" re-indexes the built site as the plugin does after a "
+              "and script, and with search: Material's `search` plugin, which MkDocs enables by default (the "
+              "plugin's site has Pagefind). The export starts from an empty cache, like the cold build. "
+              "\"Plugin / plain build\" is what the plugin costs on top of rendering the same pages; the export "
+              "column is the plugin's own work done outside MkDocs. \"Pagefind alone\" re-indexes the built site as the plugin does after a "
               "build. The rebuild appends one sentence to one transcript and builds again right after the cold "
               "build, keeping site/ and the cache. mkdocs builds run as `python3 -m mkdocs build -q` through "
               "runpy, to read the Python process's own peak memory.", ""]
+
+    lines += ["## Rebuilds", "",
+              "The generation step is what the plugin does in `on_files` (read, clean, metadata, topics, people, "
+              "related talks, passage links, render the pages and downloads), in a fresh process through the "
+              "on-disk cache: first empty, then with nothing changed, then after appending one more sentence to "
+              "the same transcript. `mkdocs serve`: seconds from appending a sentence to a transcript until the "
+              "served page contains it (the plugin's first serve build had the cache of the builds before).", "",
+              "| N | generation: empty cache | nothing changed | after one edit (share of cold) "
+              "| `mkdocs build` after one edit | `mkdocs serve`: edit visible | `mkdocs serve --dirty`: edit visible |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        cold_gen, same, edited = r.runs.get("generation"), r.runs.get("generation_unchanged"), \
+            r.runs.get("generation_edited")
+        share = (f" ({edited.wall_s / cold_gen.wall_s:.0%})" if cold_gen and edited and cold_gen.ok and edited.ok
+                 else "")
+
+        def inner(g: dict) -> str:
+            return f" (load {g['load_s']:.1f} + render {g['render_s']:.1f})" if g else ""
+
+        serve = {mode: f"{r.serve[mode]['edit_visible_s']:.1f} s" if mode in r.serve else "-"
+                 for mode in ("serve", "serve --dirty")}
+        lines.append(f"| {r.n} | {_s(cold_gen)}{inner(r.generation)} | {_s(same)}{inner(r.generation_unchanged)} "
+                     f"| {_s(edited)}{inner(r.generation_edited)}{share} | {_s(r.runs.get('warm'))} "
+                     f"| {serve['serve']} | {serve['serve --dirty']} |")
+    lines += [""]
 
     lines += ["## Output size", "",
               "| N | HTML pages (plugin / baseline) | site | HTML per episode page (median) "
