@@ -820,7 +820,8 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "and script, and with search: Material's `search` plugin, which MkDocs enables by default (the "
               "plugin's site has Pagefind). The export starts from an empty cache, like the cold build. "
               "\"Plugin / plain build\" is what the plugin costs on top of rendering the same pages; the export "
-              "column is the plugin's own work done outside MkDocs. \"Pagefind alone\" re-indexes the built site as the plugin does after a "
+              "column is the plugin's own work done outside MkDocs. \"Pagefind alone\" re-indexes the built "
+              "site as the plugin does after a "
               "build. The rebuild appends one sentence to one transcript and builds again right after the cold "
               "build, keeping site/ and the cache. mkdocs builds run as `python3 -m mkdocs build -q` through "
               "runpy, to read the Python process's own peak memory.", ""]
