@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import metadata
@@ -22,16 +23,41 @@ from .model import Archive, Episode, RelatedLink, Transcript
 from .names import name_key
 from .options import Options
 from .parallel import parallel_map
-from .passages import PassageLink, find_passage_links
+from .passages import PassageLink, PassageWords, find_passage_links, passage_words
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
-from .related import find_related
+from .related import WordingSample, find_related, wording_sample
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
 from .topics import assign_topics, collect_topics, topic_slug_problems
 from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+
+@dataclass(frozen=True)
+class LinkFeatures:
+    """What related talks and passage links read of one episode's text. Counting its words is most of
+    their work and needs only this episode, so it runs where the episode is loaded (in the workers) and
+    is cached with it: after one edit, only the corpus-wide sums run again."""
+
+    wording: WordingSample
+    passages: tuple[PassageWords, ...]
+
+
+def link_features(episode: Episode) -> LinkFeatures:
+    return LinkFeatures(wording_sample(episode), passage_words(episode))
+
+
+@dataclass
+class _Loaded:
+    """The transcripts read: episodes and problems, and by episode source its link features and its
+    cache key (a digest of every file it is made from; none without a cache)."""
+
+    episodes: list[Episode]
+    problems: list[Problem]
+    features: dict[str, LinkFeatures]
+    keys: dict[str, str]
 
 
 def find_transcripts(episodes_dir: Path) -> list[Path]:
@@ -161,6 +187,7 @@ def load_archive(episodes_dir: Path, options: Options,
     catalog: dict[str, dict] = {}
     resolver = Resolver([])
     glossary = Glossary()
+    loaded = _Loaded([], [], {}, {})
     if episodes_dir.is_dir():
         registry_path = episodes_dir / options.people_file
         try:
@@ -183,9 +210,9 @@ def load_archive(episodes_dir: Path, options: Options,
         problems.extend(duplicates)
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
-        loaded, load_problems = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared)
-        episodes.extend(loaded)
-        problems.extend(load_problems)
+        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared)
+        episodes.extend(loaded.episodes)
+        problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
     problems.extend(_slug_collisions(episodes, episodes_dir))
     cached = f", {cache.hits} from the cache" if cache else ""
@@ -211,7 +238,7 @@ def load_archive(episodes_dir: Path, options: Options,
         + glossary.unknown_show_problems({e.show for e in episodes if e.show}),
         glossary=glossary,
     )
-    _link_episodes(archive, options, cache)
+    _link_episodes(archive, options, cache, loaded)
     if cache is not None:
         cache.prune()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
@@ -219,14 +246,16 @@ def load_archive(episodes_dir: Path, options: Options,
     return archive, problems
 
 
-def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None) -> None:
+def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None, loaded: _Loaded) -> None:
     """Related talks and passage links: corpus-wide, so computed again whenever any episode changed,
     and taken from the cache (as slugs and anchors) when none did."""
     key = None
-    if cache is not None:
+    if cache is not None and all(e.source in loaded.keys for e in archive.episodes):
+        # An episode's cache key stands for its text (and all else read from its files), so the key
+        # needs no pass over 80 MB of text; the rest is what is set after loading.
         key = "links-" + digest(code_digest(), repr((options.related_count, options.passage_links)), *(
-            digest(e.slug, e.title, e.date.isoformat(), repr(e.speakers), repr(e.topics), repr(e.show),
-                   e.transcript.plain_text()) for e in archive.episodes))
+            digest(loaded.keys[e.source], e.slug, e.date.isoformat(), repr(e.speakers), repr(e.topics),
+                   repr(e.show), repr(e.given_topics)) for e in archive.episodes))
         stored = cache.get(key)
         if stored is not None:
             by_slug = {episode.slug: episode for episode in archive.episodes}
@@ -237,8 +266,11 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
                                             for index, (target, anchor, score) in links.items()}
                                      for slug, links in passages.items()}
             return
-    archive.related = find_related(archive.episodes, options.related_count)
-    archive.passage_links = find_passage_links(archive.episodes, options.passage_links)
+    features = loaded.features
+    archive.related = find_related(archive.episodes, options.related_count,
+                                   lambda episode: features[episode.source].wording)
+    archive.passage_links = find_passage_links(archive.episodes, options.passage_links,
+                                               lambda episode: features[episode.source].passages)
     if cache is not None and key is not None:
         cache.put(key, (
             {slug: [(link.episode.slug, link.score, link.reason) for link in links]
@@ -255,18 +287,19 @@ def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], share
                   file_bytes(path.with_suffix(".yaml")), file_bytes(chapters_file(path)), repr(row))
 
 
-def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> Episode | Problem:
+def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> tuple[Episode, LinkFeatures] | Problem:
     path, episodes_dir, catalog, resolver, glossary = job
     try:
-        return load_episode(path, episodes_dir, catalog, resolver, glossary)
+        episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
         return error.problem
+    return episode, link_features(episode)
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
-              glossary: Glossary, cache: ArchiveCache | None, shared: str) -> tuple[list[Episode], list[Problem]]:
+              glossary: Glossary, cache: ArchiveCache | None, shared: str) -> _Loaded:
     """Load every transcript: from the cache, else in forked workers when there are many, else here."""
-    results: dict[Path, Episode | Problem] = {}
+    results: dict[Path, tuple[Episode, LinkFeatures] | Problem] = {}
     keys: dict[Path, str] = {}
     for path in paths:
         # Oversized files and links out of the archive are never read here; load_episode refuses them.
@@ -280,11 +313,17 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     jobs = [(path, episodes_dir, catalog, resolver, glossary) for path in missing]
     for path, result in zip(missing, parallel_map(_load_one, jobs), strict=True):
         results[path] = result
-        if path in keys and isinstance(result, Episode):
+        if path in keys and not isinstance(result, Problem):
             cache.put(keys[path], result)
-    episodes = [r for r in (results[p] for p in paths) if isinstance(r, Episode)]
-    problems = [r for r in (results[p] for p in paths) if isinstance(r, Problem)]
-    return episodes, problems
+    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {})
+    for path in paths:
+        result = results[path]
+        if not isinstance(result, Problem):
+            episode, loaded.features[episode.source] = result
+            loaded.episodes.append(episode)
+            if path in keys:
+                loaded.keys[episode.source] = keys[path]
+    return loaded
 
 
 def _qualify_shared_stems(episodes: list[Episode]) -> None:

@@ -1,0 +1,102 @@
+"""Related talks and passage links on a rebuild: from the cache when nothing changed, and after one
+edit exactly what a build without any cache gives, counting only the edited episode's words again."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from episode_archive import archive
+from episode_archive.archive import load_archive
+from episode_archive.cache import ArchiveCache
+from episode_archive.model import Archive
+from episode_archive.options import Options
+from helpers import write
+
+SUBJECTS = {
+    "bread": "sourdough starter levain hydration flour water crumb crust rye gluten proof oven dough loaf",
+    "rust": "borrow checker lifetimes ownership compiler traits generics unsafe crate cargo macro async",
+    "bees": "hive queen drones workers honey comb nectar pollen swarm beekeeper smoke frames brood",
+}
+FILLER = "and then we looked at how the whole thing works in practice with a few small examples".split()
+
+
+def transcript(subject: str, seed: int) -> str:
+    """Two long turns (each a passage) of one subject's words among common ones."""
+    rng = random.Random(seed)
+    words = SUBJECTS[subject].split()
+
+    def turn() -> str:
+        return " ".join(rng.choice(words) if rng.random() < 0.4 else rng.choice(FILLER) for _ in range(160)) + "."
+
+    return f"Ann Lee: {turn()}\n\nBo Chen: {turn()}\n"
+
+
+@pytest.fixture
+def episodes_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "episodes"
+    for number, subject in enumerate(["bread", "rust", "bees", "bread", "rust", "bees"]):
+        stem = f"2024-0{number + 1}-0{number + 1}-{subject}-{number}"
+        write(folder / f"{stem}.txt", transcript(subject, number))
+        write(folder / f"{stem}.yml", "speakers: [Ann Lee, Bo Chen]\n")
+    return folder
+
+
+def links(result: Archive) -> tuple[dict, dict]:
+    return ({slug: [(link.episode.slug, link.score, link.reason) for link in found]
+             for slug, found in result.related.items()},
+            {slug: {index: (link.target_episode.slug, link.anchor, link.score) for index, link in found.items()}
+             for slug, found in result.passage_links.items()})
+
+
+def load(episodes_dir: Path, cache: ArchiveCache | None) -> Archive:
+    result, problems = load_archive(episodes_dir, Options(), cache)
+    assert not problems
+    return result
+
+
+def test_the_fixture_links_talks_and_passages(episodes_dir, tmp_path):
+    related, passages = links(load(episodes_dir, None))
+    assert related["2024-01-01-bread-0"][0][0] == "2024-04-04-bread-3"
+    assert passages, "passages of one subject link across episodes"
+
+
+def test_links_come_from_the_cache_when_nothing_changed(episodes_dir, tmp_path, monkeypatch):
+    cache = ArchiveCache(tmp_path / "cache")
+    first = links(load(episodes_dir, cache))
+
+    def no_work(*_args, **_kwargs):
+        raise AssertionError("linked again although no episode changed")
+
+    for name in ("find_related", "find_passage_links", "link_features"):
+        monkeypatch.setattr(archive, name, no_work)
+    assert links(load(episodes_dir, ArchiveCache(tmp_path / "cache"))) == first
+
+
+def test_after_one_edit_only_that_episode_is_counted_again_and_links_are_a_fresh_builds(
+        episodes_dir, tmp_path, monkeypatch):
+    load(episodes_dir, ArchiveCache(tmp_path / "cache"))
+    edited = episodes_dir / "2024-02-02-rust-1.txt"
+    edited.write_text(edited.read_text() + "\nAnn Lee: One more sentence on sourdough hydration and the crumb.\n")
+    counted = []
+    features = archive.link_features
+
+    def counting(episode):
+        counted.append(episode.slug)
+        return features(episode)
+
+    monkeypatch.setattr(archive, "link_features", counting)
+    rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
+    assert counted == ["2024-02-02-rust-1"]
+    assert links(rebuilt) == links(load(episodes_dir, None))
+
+
+def test_a_metadata_change_that_linking_reads_is_no_cache_hit(episodes_dir, tmp_path):
+    load(episodes_dir, ArchiveCache(tmp_path / "cache"))
+    for stem in ("2024-03-03-bees-2", "2024-06-06-bees-5"):
+        write(episodes_dir / f"{stem}.yml", "speakers: [Ann Lee, Bo Chen]\ntopics: [beekeeping]\n")
+    rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
+    assert links(rebuilt) == links(load(episodes_dir, None))
+    assert links(rebuilt)[0]["2024-03-03-bees-2"][0][2] == "similar wording; topics: beekeeping"
