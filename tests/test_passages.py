@@ -8,11 +8,16 @@ import re
 from pathlib import Path
 
 import markdown
+import numpy as np
+import pytest
+from scipy import sparse
 
+from episode_archive import passages
 from episode_archive.model import Archive, Episode, Segment, Transcript
 from episode_archive.options import Options
 from episode_archive.passages import MIN_SCORE, episode_passages, find_passage_links
 from episode_archive.render.pages import episode_page, paragraph_anchors
+from episode_archive.tfidf import l2_normalize
 from helpers import make_episode
 
 SOURDOUGH_A = """Hydration is the weight of water divided by the weight of flour in a sourdough loaf. A dough at
@@ -144,3 +149,28 @@ def test_curated_markdown_neither_gets_nor_receives_links():
     # With the timed episode back, the curated one changes nothing.
     with_curated = find_passage_links([bread, kitchen, curated, bus])
     assert summary(with_curated) == summary(find_passage_links([bread, kitchen, bus]))
+
+
+@pytest.mark.parametrize("threshold", [MIN_SCORE, 0.2, 0.05])
+def test_best_matches_are_the_full_products(monkeypatch, threshold):
+    """Without computing every score, the same best scores and ties as the whole rounded product."""
+    rng = np.random.default_rng(7)
+    rows = sparse.random(300, 60, density=0.12, random_state=rng, format="csr")
+    # Repeated rows in other episodes tie with each other to the last bit.
+    matrix = l2_normalize(sparse.vstack([rows, rows[:40], rows[100:120]]).tocsr())
+    sizes = rng.integers(1, 9, size=matrix.shape[0])
+    owner = np.repeat(np.arange(len(sizes)), sizes)[:matrix.shape[0]]
+    first = np.searchsorted(owner, owner, side="left")
+    last = np.searchsorted(owner, owner, side="right")
+    monkeypatch.setattr(passages, "MIN_SCORE", threshold)
+    monkeypatch.setattr(passages, "_BLOCK", 64)  # several blocks, a triangle split across them
+
+    expected = []
+    scores = np.round((matrix @ matrix.T).toarray(), passages.SCORE_DIGITS)
+    for row in range(matrix.shape[0]):
+        scores[row, first[row]:last[row]] = -1.0
+        best = scores[row].max()
+        if best >= threshold:
+            expected.append((row, float(best), list(np.flatnonzero(scores[row] == best))))
+    assert any(len(tied) > 1 for _, _, tied in expected)
+    assert passages._best_matches(matrix, last) == expected

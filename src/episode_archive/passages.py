@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from .model import Episode
 from .related import _keep_top_terms, speaker_words
@@ -154,33 +155,23 @@ def find_passage_links(episodes: list[Episode], enabled: bool = True,
     if matrix is None:  # no word in two passages
         return {}
     matrix = l2_normalize(_keep_top_terms(matrix, TERMS_PER_PASSAGE))
-    transposed = matrix.T.tocsc()
-    # Passages of one episode are a contiguous range of rows: [first[row], last[row]).
+    # Passages of one episode are a contiguous range of rows, up to (not including) last[row].
     slugs = [e.slug for e, _ in passages]
-    first = np.zeros(len(passages), dtype=int)
-    last = np.zeros(len(passages), dtype=int)
+    last = np.zeros(len(passages), dtype=np.int64)
     start = 0
     for row in range(1, len(passages) + 1):
         if row == len(passages) or slugs[row] != slugs[start]:
-            first[start:row], last[start:row] = start, row
+            last[start:row] = row
             start = row
 
     candidates: dict[str, list[tuple[float, int, PassageLink]]] = {}
-    for block in range(0, len(passages), _BLOCK):
-        rows = range(block, min(len(passages), block + _BLOCK))
-        scores = np.round((matrix[block:rows.stop] @ transposed).toarray(), SCORE_DIGITS)
-        for offset, row in enumerate(rows):
-            scores[offset, first[row]:last[row]] = -1.0
-            best = scores[offset].max()
-            if best < MIN_SCORE:
-                continue
-            tied = np.flatnonzero(scores[offset] == best)
-            column = min(tied, key=lambda c: (slugs[c], passages[c][1].anchor))
-            if _shared_words(matrix, row, column) < MIN_SHARED_WORDS:
-                continue
-            target_episode, target = passages[column]
-            candidates.setdefault(slugs[row], []).append(
-                (float(best), passages[row][1].index, PassageLink(target_episode, target.anchor, float(best))))
+    for row, best, tied in _best_matches(matrix, last):
+        column = min(tied, key=lambda c: (slugs[c], passages[c][1].anchor))
+        if _shared_words(matrix, row, column) < MIN_SHARED_WORDS:
+            continue
+        target_episode, target = passages[column]
+        candidates.setdefault(slugs[row], []).append(
+            (best, passages[row][1].index, PassageLink(target_episode, target.anchor, best)))
     links: dict[str, dict[int, PassageLink]] = {}
     for slug, found in candidates.items():
         # Strongest first; a target passage is linked once per episode (from its best match), so five
@@ -197,6 +188,56 @@ def find_passage_links(episodes: list[Episode], enabled: bool = True,
              time.perf_counter() - started)
     return links
 
+
+def _best_matches(matrix: sparse.csr_matrix, last: np.ndarray) -> list[tuple[int, float, list[int]]]:
+    """Each passage whose best score in another episode rounds to `MIN_SCORE` or more: its row, that
+    score, and the rows that tie with it.
+
+    The scores are those of `matrix @ matrix.T`, rounded to `SCORE_DIGITS`, without the whole product,
+    which is most of the time here: one pass over the upper triangle (a score and its mirror differ
+    only in the order of additions, by about 1e-16) keeps the few pairs that can reach `MIN_SCORE`,
+    and the pairs within rounding of a row's best are multiplied again row by row, as the full
+    product adds them up, so they are the very floats it gives.
+    """
+    count = matrix.shape[0]
+    unit = 10.0 ** -SCORE_DIGITS
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, count, _BLOCK):
+        stop = min(count, start + _BLOCK)
+        block = matrix[start:stop] @ matrix[start:].T.tocsr()
+        at = np.flatnonzero(block.data >= MIN_SCORE - unit)
+        rows = np.searchsorted(block.indptr, at, side="right") - 1 + start
+        columns = block.indices[at] + start
+        # The upper triangle, and only pairs of two episodes (an episode's rows are contiguous).
+        other = columns >= last[rows]
+        found.append((rows[other], columns[other], block.data[at][other]))
+    upper_rows, upper_columns, upper_scores = (np.concatenate([part[i] for part in found]) for i in range(3))
+    rows = np.concatenate((upper_rows, upper_columns))
+    columns = np.concatenate((upper_columns, upper_rows))
+    scores = np.concatenate((upper_scores, upper_scores))
+    best = np.full(count, -1.0)
+    np.maximum.at(best, rows, scores)
+    # A column ties with the best once both are rounded when it is within one unit of it.
+    near = np.flatnonzero(scores >= best[rows] - 1.1 * unit)
+    order = near[np.lexsort((columns[near], rows[near]))]
+    rows, columns = rows[order], columns[order]
+
+    matches = []
+    bounds = np.append(np.flatnonzero(np.diff(rows, prepend=-1)), len(rows))  # each row's run of pairs
+    for group in range(0, len(bounds) - 1, _BLOCK):
+        runs = bounds[group:group + _BLOCK + 1]
+        row_set, row_at = np.unique(rows[runs[0]:runs[-1]], return_inverse=True)
+        column_set, column_at = np.unique(columns[runs[0]:runs[-1]], return_inverse=True)
+        # Whole rows of the matrix against only the columns needed: each score adds the same products in
+        # the same order as the full product.
+        exact = np.round((matrix[row_set] @ matrix[column_set].T).toarray()[row_at, column_at], SCORE_DIGITS)
+        for begin, end in zip(runs[:-1], runs[1:], strict=True):
+            scored = exact[begin - runs[0]:end - runs[0]]
+            top = float(scored.max())
+            if top >= MIN_SCORE:
+                tied = columns[begin:end][scored == top]
+                matches.append((int(rows[begin]), top, [int(column) for column in tied]))
+    return matches
 
 
 def _shared_words(matrix, row: int, column: int) -> int:
