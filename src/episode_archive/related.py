@@ -214,9 +214,10 @@ def _wording_vectors(episodes: list[Episode], samples: list[WordingSample]) -> s
     empty = sparse.csr_matrix((len(episodes), 1))
     if len(english) < 2:
         return empty
-    matrix = tfidf_matrix([samples[i].words for i in english], speaker_words(episodes))
-    if matrix is None:  # no words at all
+    weighted = tfidf_matrix([samples[i].words for i in english], speaker_words(episodes))
+    if weighted is None:  # no words at all
         return empty
+    matrix = weighted[0]
     matrix.sort_indices()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     in_one = np.bincount(matrix.indices, minlength=matrix.shape[1])[matrix.indices] < 2
