@@ -4,6 +4,7 @@ edit exactly what a build without any cache gives, counting only the edited epis
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from episode_archive.archive import load_archive
 from episode_archive.cache import ArchiveCache
 from episode_archive.model import Archive
 from episode_archive.options import Options
+from episode_archive.passages import pairs_key
 from helpers import write
 
 SUBJECTS = {
@@ -73,13 +75,20 @@ def test_links_come_from_the_cache_when_nothing_changed(episodes_dir, tmp_path, 
     for name in ("find_related", "find_passage_links", "link_features"):
         monkeypatch.setattr(archive, name, no_work)
     assert links(load(episodes_dir, ArchiveCache(tmp_path / "cache"))) == first
+    assert (tmp_path / "cache" / f"{pairs_key()}.pickle").exists(), "kept for the build after the next edit"
 
 
+@pytest.mark.parametrize("edit", [
+    lambda text: text + "\nAnn Lee: One more sentence on sourdough hydration and the crumb.\n",
+    # Inside a passage: its words and some idf change, so passages are compared again.
+    lambda text: text.replace("Ann Lee: ", "Ann Lee: sourdough hydration and the crumb ", 1),
+], ids=["a turn added", "a passage changed"])
 def test_after_one_edit_only_that_episode_is_counted_again_and_links_are_a_fresh_builds(
-        episodes_dir, tmp_path, monkeypatch):
+        episodes_dir, tmp_path, monkeypatch, caplog, edit):
     load(episodes_dir, ArchiveCache(tmp_path / "cache"))
     edited = episodes_dir / "2024-02-02-rust-1.txt"
-    edited.write_text(edited.read_text() + "\nAnn Lee: One more sentence on sourdough hydration and the crumb.\n")
+    edited.write_text(edit(edited.read_text()))
+    caplog.set_level("INFO")
     counted = []
     features = archive.link_features
 
@@ -90,6 +99,8 @@ def test_after_one_edit_only_that_episode_is_counted_again_and_links_are_a_fresh
     monkeypatch.setattr(archive, "link_features", counting)
     rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
     assert counted == ["2024-02-02-rust-1"]
+    changed = int(re.search(r"linked \d+ passages of 12 \((\d+) changed since the last build\)", caplog.text)[1])
+    assert changed < 12, "the last build's pairs of passages served the rest"
     assert links(rebuilt) == links(load(episodes_dir, None))
 
 

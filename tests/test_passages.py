@@ -173,4 +173,17 @@ def test_best_matches_are_the_full_products(monkeypatch, threshold):
         if best >= threshold:
             expected.append((row, float(best), list(np.flatnonzero(scores[row] == best))))
     assert any(len(tied) > 1 for _, _, tied in expected)
-    assert passages._best_matches(matrix, last) == expected
+    assert passages._best_matches(matrix, *passages._near_pairs(matrix, first, last, None)) == expected
+
+    # The next build: some rows change; the pairs between unchanged rows are taken from the last one.
+    rows, columns, scores = passages._near_pairs(matrix, first, last, None)
+    edited = matrix.tolil()
+    changed = np.zeros(matrix.shape[0], dtype=bool)
+    changed[[3, 77, 78, 200, 301]] = True
+    for row in np.flatnonzero(changed):
+        edited[row, rng.integers(0, 60, size=4)] = 0.5
+    edited = l2_normalize(edited.tocsr())
+    expected = passages._best_matches(edited, *passages._near_pairs(edited, first, last, None))
+    kept = ~changed[rows] & ~changed[columns]
+    known = (changed, (rows[kept], columns[kept], scores[kept]))
+    assert passages._best_matches(edited, *passages._near_pairs(edited, first, last, known)) == expected

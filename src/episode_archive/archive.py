@@ -23,7 +23,7 @@ from .model import Archive, Episode, RelatedLink, Transcript
 from .names import name_key
 from .options import Options
 from .parallel import parallel_map
-from .passages import PassageLink, PassageWords, find_passage_links, passage_words
+from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, passage_words
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .readers import is_transcript, read_transcript
 from .related import WordingSample, find_related, wording_sample
@@ -265,12 +265,13 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
             archive.passage_links = {slug: {index: PassageLink(by_slug[target], anchor, score)
                                             for index, (target, anchor, score) in links.items()}
                                      for slug, links in passages.items()}
+            cache.keep(pairs_key())  # for the build after the next edit
             return
     features = loaded.features
     archive.related = find_related(archive.episodes, options.related_count,
                                    lambda episode: features[episode.source].wording)
     archive.passage_links = find_passage_links(archive.episodes, options.passage_links,
-                                               lambda episode: features[episode.source].passages)
+                                               lambda episode: features[episode.source].passages, cache)
     if cache is not None and key is not None:
         cache.put(key, (
             {slug: [(link.episode.slug, link.score, link.reason) for link in links]

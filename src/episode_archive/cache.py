@@ -92,6 +92,10 @@ class ArchiveCache:
         self.hits += 1
         return value
 
+    def keep(self, key: str) -> None:
+        """Keep an entry through `prune()` without reading it: this build has no use for it, the next may."""
+        self.used.add(key)
+
     def put(self, key: str, value: Any) -> None:
         """Write atomically: a build killed mid-write leaves no half entry behind."""
         self.used.add(key)
