@@ -11,7 +11,9 @@ Similarity is TF-IDF (sublinear tf, English stopwords, filler words and speakers
 best passage in another episode when the cosine reaches `MIN_SCORE` and they share `MIN_SHARED_WORDS`
 words (in a small archive few words are in two passages, and one shared word makes a high cosine);
 each episode keeps its `PER_EPISODE` strongest, linking each target passage once. The best match per row comes from
-blocks of sparse products, so memory stays at `_BLOCK` × passages however large the archive.
+blocks of sparse products over half the pairs (a score and its mirror are one), keeping only the pairs
+that can reach `MIN_SCORE`, so memory stays at `_BLOCK` × passages however large the archive; a rebuild
+multiplies again only the passages whose vectors changed (`NearPairs`).
 
 Deterministic: passages are sorted by (episode slug, segment index) before vectorising, scores are
 rounded to `SCORE_DIGITS`, and ties go to the target slug, then the anchor.
