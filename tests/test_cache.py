@@ -93,3 +93,20 @@ def test_the_cache_can_be_turned_off(tiny_project):
     shutil.rmtree(default_cache_dir(tiny_project), ignore_errors=True)
     build_site(tiny_project)
     assert not default_cache_dir(tiny_project).exists()
+
+
+def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):
+    # An episode without given topics, so that extracted topics are cached too.
+    write(cached_project / "episodes/2025-09-01-looms-again.yml", 'speakers: ["Ada Byron"]\n')
+    write(cached_project / "episodes/2025-09-01-looms-again.txt",
+          "Looms and punched cards again. The loom reads punched cards, and punched cards drive the loom.\n" * 5)
+    build_site(cached_project)
+    cache = default_cache_dir(cached_project)
+    before = {p.name for p in cache.glob("*.pickle")}
+    assert any(name.startswith("topics-") for name in before)
+    monkeypatch.setattr("episode_archive.cache._code_digest", "a-newer-version-of-the-tool")
+    caplog.set_level("INFO")
+    build_site(cached_project)
+    assert "0 from the cache" in caplog.text
+    # Every entry (episodes, topics, links) was keyed anew, and the old ones pruned.
+    assert before and not before & {p.name for p in cache.glob("*.pickle")}

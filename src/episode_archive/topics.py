@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yake
 
-from .cache import ArchiveCache
+from .cache import ArchiveCache, code_digest
 from .errors import Problem
 from .model import Episode, Topic
 from .parallel import PARALLEL_FROM, parallel_map
@@ -319,7 +319,9 @@ def read_samples(jobs: list[_Job], store: ArchiveCache | None = None) -> list[_R
     """Sample, clean and (where asked) extract every transcript: from memory, from the on-disk cache
     (`store`, so a new `mkdocs build` process does not run YAKE again), or in worker processes when there
     are enough of them to pay for starting the workers."""
-    keys = [hashlib.sha1("\0".join([title, text, *sorted(names), str(extract)]).encode("utf-8")).hexdigest()
+    # The code is part of the key, as for every cache entry: new extraction code never reads old results.
+    keys = [hashlib.sha1("\0".join([code_digest(), title, text, *sorted(names), str(extract)]).encode("utf-8"))
+            .hexdigest()
             for title, text, names, extract in jobs]
     if store is not None:
         for key in keys:
