@@ -1,12 +1,13 @@
 """Transcript text is text: whatever it holds renders as typed and makes no element of its own."""
 
+import posixpath
 from html.parser import HTMLParser
 
 import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from episode_archive.render.markup import escape_text
+from episode_archive.render.markup import escape_text, relative_link
 
 # The extensions the demo and `episode-archive new` enable, plus common Material ones.
 EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "footnotes", "def_list", "abbr",
@@ -64,3 +65,16 @@ def test_any_text_renders_as_typed(text):
     collected = render(text)
     assert collected.tags == ["p"]
     assert visible("".join(collected.text)) == visible(text)
+
+
+_PATH_PART = st.sampled_from(["episodes", "speakers", "index.md", "a.md", "b-c.md", "sub", ".", "..", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PATH_PART, min_size=1, max_size=4), st.lists(_PATH_PART, min_size=1, max_size=4))
+def test_relative_link_is_what_relpath_gives(from_parts, to_parts):
+    from_src, to_src = "/".join(from_parts), "/".join(to_parts)
+    if from_src.startswith("/") or to_src.startswith("/") or not to_src:
+        return  # page sources are relative paths
+    relative_link.cache_clear()
+    assert relative_link(from_src, to_src) == posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")

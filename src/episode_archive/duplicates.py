@@ -186,10 +186,12 @@ def read_explicit_slugs(paths: list[Path], episodes_dir: Path,
         candidates: list[Any] = []
         if EXTENSIONS.get(path.suffix.lower()) == "markdown":
             candidates.append(_front_matter_slug(path, episodes_dir))
-        try:
-            sidecar = metadata.load_sidecar(path, episodes_dir)
-        except ArchiveError:
-            sidecar = {}
+        sidecar: dict = {}
+        if any(_sidecar_may_name_a_slug(path.with_suffix(suffix), episodes_dir) for suffix in (".yml", ".yaml")):
+            try:
+                sidecar = metadata.load_sidecar(path, episodes_dir)
+            except ArchiveError:
+                pass
         candidates.append(sidecar["slug"].value if "slug" in sidecar else None)
         row = (catalog or {}).get(source, {})
         field = row.get("slug")
@@ -198,6 +200,28 @@ def read_explicit_slugs(paths: list[Path], episodes_dir: Path,
         if slug is not None:
             slugs[path] = slug.strip()
     return slugs
+
+
+def _sidecar_may_name_a_slug(sidecar: Path, episodes_dir: Path) -> bool:
+    """`_may_name_a_slug` for a sidecar file; anything odd (a link out of the archive, a device, a huge
+    file) is left to the loader, which reads it safely and reports it."""
+    try:
+        if not sidecar.is_file():
+            return False
+        if (sidecar.is_symlink() or not sidecar.resolve().is_relative_to(episodes_dir.resolve())
+                or sidecar.stat().st_size > MAX_TRANSCRIPT_BYTES):
+            return True
+        return _may_name_a_slug(sidecar.read_bytes())
+    except OSError:
+        return True
+
+
+def _may_name_a_slug(data: bytes) -> bool:
+    """Whether YAML could hold a `slug` key: it spells it, or escapes could (`"\\x73lug"`), or it is not
+    UTF-8 (a UTF-16 sidecar). Parsing every sidecar on every build costs more than reading a cached episode."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return b"slug" in data or b"\\" in data
 
 
 def _front_matter_slug(path: Path, episodes_dir: Path) -> Any:
@@ -209,6 +233,8 @@ def _front_matter_slug(path: Path, episodes_dir: Path) -> Any:
         return None
     try:
         front_text, _ = frontmatter.YAMLHandler().split(text)  # as the Markdown reader splits it
+        if not _may_name_a_slug(front_text.encode("utf-8")):
+            return None
         front = load_mapping(front_text, path)
     except (ArchiveError, ValueError):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -18,8 +19,12 @@ def is_valid_slug(slug: str) -> bool:
     return bool(_VALID.match(slug)) and len(slug) <= MAX_SLUG_LENGTH and slug not in RESERVED
 
 
+@functools.lru_cache(maxsize=65536)
 def make_slug(text: str) -> str:
-    """Transliterate to ASCII; text with nothing to transliterate gets a short stable id instead."""
+    """Transliterate to ASCII; text with nothing to transliterate gets a short stable id instead.
+
+    Cached: every page links the same few hundred speakers and topics by slug.
+    """
     slug = slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     if not slug:
