@@ -29,7 +29,7 @@ from .cache import ArchiveCache, cache_for, digest, file_bytes
 from .model import Archive, Episode
 from .options import Options
 from .publish import Published, publish, site_feed_links
-from .render import expand_markers, render_pages
+from .render import HOME_MARKERS, expand_markers, render_pages
 from .render.pages import (
     APPEARANCES,
     EPISODES_INDEX,
@@ -277,6 +277,11 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         for src_uri, source in self.published.copies.items():
             files.append(File.generated(config, src_uri, abs_src_path=str(source)))
         self._point_edit_links(files, archive, config)
+        for file in files.documentation_pages():
+            # `mkdocs serve --dirty` renders a hand-written page only when its file changed; one with
+            # markers (the home page) shows the archive, which may have changed without it.
+            if not file.generated_by and any(marker in file.content_string for marker in HOME_MARKERS):
+                file.is_modified = lambda: True  # type: ignore[method-assign]
         log.info("episode-archive: rendered %d pages in %.2f s", len(pages), time.perf_counter() - started)
         self.archive = archive
         self.archive_pages = {episode_src(episode): episode for episode in archive.episodes}
