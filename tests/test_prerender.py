@@ -11,7 +11,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import episode_archive.plugin as plugin_module
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Tokens(HTMLParser):
