@@ -32,7 +32,8 @@ _FTFY = ftfy.TextFixerConfig(
 
 
 def fix_text(text: str) -> str:
-    return ftfy.fix_text(text, _FTFY)
+    # With only mojibake repair and NFC on, ASCII text has nothing to fix, and most lines are ASCII.
+    return text if text.isascii() else ftfy.fix_text(text, _FTFY)
 
 
 _GENERIC_LABEL = re.compile(r"^(speaker[ _-]?(\d+|[a-z])|spk[ _-]?\d+|unknown( speaker)?|unidentified( speaker)?)$",

@@ -19,8 +19,10 @@ canonical names and hides topics, for given and extracted topics alike.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import itertools
 import logging
 import math
 import re
@@ -203,13 +205,14 @@ def focus_sample(text: str, excluded: Iterable[str] = (), words: int | None = No
     hits, title_hits = _any_of(top), _any_of(named)
     # Split at sentence ends followed by a space and at line breaks: a URL's dots never cut a link.
     pieces = [piece for chunk in _PIECE_BREAK.split(text) for piece in _chop(chunk)]
+    found = _matches_per_piece(hits, pieces)
+    if named:
+        found = [count + 2 * title for count, title in zip(found, _matches_per_piece(title_hits, pieces), strict=True)]
     scored: list[tuple[float, int, int]] = []
     for index, piece in enumerate(pieces):
         length = piece.count(" ") + 1
         if length >= 4:
-            lowered = piece.lower()
-            found = len(hits.findall(lowered)) + (2 * len(title_hits.findall(lowered)) if named else 0)
-            scored.append((-found / math.sqrt(length), index, length))
+            scored.append((-found[index] / math.sqrt(length), index, length))
     scored.sort()
     chosen: list[int] = []
     total = 0
@@ -219,6 +222,17 @@ def focus_sample(text: str, excluded: Iterable[str] = (), words: int | None = No
         chosen.append(index)
         total += length
     return "\n".join(pieces[index].strip() for index in sorted(chosen))
+
+
+def _matches_per_piece(pattern: re.Pattern[str], pieces: list[str]) -> list[int]:
+    """How often `pattern` matches in each lowercased piece: one search over the pieces joined by line
+    breaks (pieces hold none, and a line break is a word boundary), not one per piece."""
+    lowered = [piece.lower() for piece in pieces]
+    starts = list(itertools.accumulate((len(piece) + 1 for piece in lowered[:-1]), initial=0))
+    counts = [0] * len(pieces)
+    for match in pattern.finditer("\n".join(lowered)):
+        counts[bisect.bisect_right(starts, match.start()) - 1] += 1
+    return counts
 
 
 def _any_of(words: list[str]) -> re.Pattern[str]:
