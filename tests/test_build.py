@@ -172,3 +172,21 @@ def test_serve_dirty_renders_again_only_the_pages_an_edit_changed(tiny_project):
         assert "speakers/ada-byron/index.html" not in changed and len(changed) < len(first) / 2
     finally:
         config.plugins.on_shutdown()
+
+
+def test_serving_a_large_archive_without_dirty_suggests_it_once(tiny_project, monkeypatch, caplog):
+    import episode_archive.plugin as plugin_module
+
+    monkeypatch.setattr(plugin_module, "DIRTY_SERVE_FROM", 3)  # the tiny archive is "large"
+    config_file = tiny_project / "mkdocs.yml"
+    config_file.write_text(config_file.read_text().replace("  - episode-archive\n",
+                                                           "  - episode-archive:\n      search: material\n"))
+    config = load_config(str(config_file), site_dir=str(tiny_project / "site"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    caplog.set_level("INFO")
+    try:
+        build(config)
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    assert caplog.text.count("mkdocs serve --dirty") == 1
