@@ -109,3 +109,56 @@ def test_an_interrupted_export_leaves_the_old_output(tiny_project, tmp_path, mon
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out", "tiny"] or sorted(p.name for p in tmp_path.iterdir()) \
         == ["out", "tiny"]
+
+
+class _Recorder:
+    def __init__(self):
+        self.stages: list[list] = []
+
+    def stage(self, description, total):
+        self.stages.append([description, total, 0])
+
+    def advance(self, count=1):
+        self.stages[-1][2] += count
+
+
+def test_reading_an_archive_reports_each_stage_to_its_end(tiny_project):
+    from episode_archive.archive import load_archive
+    from episode_archive.project import load_project
+
+    # An episode without topics, so that extraction is a stage too.
+    write(tiny_project / "episodes/2025-09-01-looms-again.yml", 'speakers: ["Ada Byron"]\n')
+    write(tiny_project / "episodes/2025-09-01-looms-again.txt", "Looms read punched cards, and cards drive looms.\n")
+    project = load_project(tiny_project)
+    recorder = _Recorder()
+    load_archive(project.episodes_dir, project.options, None, recorder)
+    assert [stage[0] for stage in recorder.stages] == [
+        "Reading transcripts", "Extracting topics", "Linking related talks and passages"]
+    assert recorder.stages[0][1] == 4
+    assert all(done == total for _description, total, done in recorder.stages), recorder.stages
+
+
+def test_parallel_work_reports_each_result(monkeypatch):
+    from episode_archive.parallel import parallel_map
+
+    done = []
+    assert parallel_map(abs, [-3, 1, -2], parallel_from=1, on_done=done.append) == [3, 1, 2]
+    assert sum(done) == 3
+
+
+def test_check_shows_progress_bars_on_a_terminal_only(tiny_project, capsys):
+    import io
+
+    from rich.console import Console
+
+    from episode_archive.cli import ProgressBar
+
+    screen = io.StringIO()
+    with ProgressBar(Console(file=screen, force_terminal=True, width=100)) as progress:
+        progress.stage("Reading transcripts", 3)
+        progress.advance(2)
+        progress.stage("Linking related talks and passages", 1)
+    assert "Reading transcripts" in screen.getvalue() and "3/3" in screen.getvalue()
+    # Not a terminal (as here): `check` prints its results and nothing else.
+    assert main(["check", "--project", str(tiny_project)]) == 0
+    assert capsys.readouterr().err.strip().startswith("ok: 3 episodes")

@@ -25,6 +25,7 @@ from .options import Options
 from .parallel import parallel_map
 from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, passage_words
 from .people import Resolver, collect_people, load_registry, look_alike_problems
+from .progress import NoProgress, Progress
 from .readers import is_transcript, read_transcript
 from .related import WordingSample, find_related, wording_sample
 from .slugs import make_slug
@@ -174,13 +175,14 @@ def _canonical_turns(transcript: Transcript, speakers: list[str],
     return dataclasses.replace(transcript, segments=segments), renamed
 
 
-def load_archive(episodes_dir: Path, options: Options,
-                 cache: ArchiveCache | None = None) -> tuple[Archive, list[Problem]]:
+def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | None = None,
+                 progress: Progress | None = None) -> tuple[Archive, list[Problem]]:
     """Read every transcript; return what could be published and every problem found.
 
     Problems include data warnings (look-alike speakers); the plugin logs those as warnings,
     so `mkdocs build --strict` fails on them while a plain build still publishes.
     """
+    progress = progress or NoProgress()
     started = time.perf_counter()
     problems: list[Problem] = []
     episodes: list[Episode] = []
@@ -210,7 +212,7 @@ def load_archive(episodes_dir: Path, options: Options,
         problems.extend(duplicates)
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
-        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared)
+        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared, progress)
         episodes.extend(loaded.episodes)
         problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
@@ -225,7 +227,7 @@ def load_archive(episodes_dir: Path, options: Options,
         vocabulary = load_topics_file(episodes_dir / TOPICS_FILE, inside=episodes_dir)
     except ArchiveError as error:
         problems.append(error.problem)
-    assign_topics(episodes, options.topics_per_episode, vocabulary, cache)
+    assign_topics(episodes, options.topics_per_episode, vocabulary, cache, progress)
     problems.extend(topic_slug_problems(episodes, episodes_dir))
     people, name_index, warnings = collect_people(episodes, resolver)
     archive = Archive(
@@ -238,7 +240,9 @@ def load_archive(episodes_dir: Path, options: Options,
         + glossary.unknown_show_problems({e.show for e in episodes if e.show}),
         glossary=glossary,
     )
+    progress.stage("Linking related talks and passages", 1)
     _link_episodes(archive, options, cache, loaded)
+    progress.advance()
     if cache is not None:
         cache.prune()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
@@ -298,8 +302,9 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> tuple[Episode
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
-              glossary: Glossary, cache: ArchiveCache | None, shared: str) -> _Loaded:
+              glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress) -> _Loaded:
     """Load every transcript: from the cache, else in forked workers when there are many, else here."""
+    progress.stage("Reading transcripts", len(paths))
     results: dict[Path, tuple[Episode, LinkFeatures] | Problem] = {}
     keys: dict[Path, str] = {}
     for path in paths:
@@ -311,8 +316,9 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
             if hit is not None:
                 results[path] = hit
     missing = [path for path in paths if path not in results]
+    progress.advance(len(results))
     jobs = [(path, episodes_dir, catalog, resolver, glossary) for path in missing]
-    for path, result in zip(missing, parallel_map(_load_one, jobs), strict=True):
+    for path, result in zip(missing, parallel_map(_load_one, jobs, on_done=progress.advance), strict=True):
         results[path] = result
         if path in keys and not isinstance(result, Problem):
             cache.put(keys[path], result)

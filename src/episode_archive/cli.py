@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichBar
 from rich.table import Table
 
 from . import __version__
@@ -18,6 +20,7 @@ from .archive import load_archive
 from .errors import ArchiveError, Problem
 from .model import Archive
 from .people import Resolver, load_registry, look_alikes
+from .progress import NoProgress, Progress
 from .project import Project, load_project
 from .render import HOME_MARKERS, expand_markers, render_pages
 from .scaffold import write_scaffold
@@ -62,6 +65,38 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+class ProgressBar:
+    """The stages of long work as progress bars on stderr, when stderr is a terminal (else silent, so
+    logs and pipes get only the results)."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        console = console or Console(stderr=True)
+        self.bar = RichBar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=console, disable=not console.is_terminal)
+        self.task: int | None = None
+
+    def __enter__(self) -> ProgressBar:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._finish_stage()
+        self.bar.stop()
+
+    def stage(self, description: str, total: int) -> None:
+        self._finish_stage()
+        self.task = self.bar.add_task(description, total=total)
+
+    def advance(self, count: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, count)
+
+    def _finish_stage(self) -> None:
+        # Items served from the cache or skipped still count as done.
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[self.task].total)
+
+
 def cmd_new(directory: Path) -> int:
     created = write_scaffold(directory)
     print(f"Created {len(created)} files in {directory}. Next: cd {directory} && mkdocs serve")
@@ -70,7 +105,8 @@ def cmd_new(directory: Path) -> int:
 
 def cmd_check(project_dir: Path) -> int:
     project = load_project(project_dir)
-    archive, problems = load_archive(project.episodes_dir, project.options, project.cache())
+    with ProgressBar() as progress:
+        archive, problems = load_archive(project.episodes_dir, project.options, project.cache(), progress)
     problems = problems + archive.warnings + page_clashes(project, archive)
     for problem in problems:
         print(problem.format(Path.cwd()))
@@ -127,9 +163,9 @@ def alias_suggestions(pairs: list) -> str:
     return header + (yaml.safe_dump(body, allow_unicode=True, sort_keys=False) if body else "")
 
 
-def exported_pages(project: Project) -> dict[str, str]:
+def exported_pages(project: Project, progress: Progress | None = None) -> dict[str, str]:
     """The generated pages, plus the hand-written pages whose markers the plugin fills in."""
-    archive, problems = load_archive(project.episodes_dir, project.options, project.cache())
+    archive, problems = load_archive(project.episodes_dir, project.options, project.cache(), progress)
     if problems:
         raise ArchiveError(problems[0].path, problems[0].line,
                            f"{problems[0].message} (and {len(problems) - 1} more; run `episode-archive check`)"
@@ -152,14 +188,17 @@ def cmd_export(project_dir: Path, out: Path) -> int:
             raise ArchiveError(out, 1, f"--out must not be inside {inside}; the export would be read back as input")
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / EXPORT_MARKER).exists())):
         raise ArchiveError(out, 1, "exists and is not an earlier export; choose an empty or new folder")
-    pages = exported_pages(project)
-    write_atomically(out, pages)
+    with ProgressBar() as progress:
+        pages = exported_pages(project, progress)
+        write_atomically(out, pages, progress)
     print(f"exported {len(pages)} pages to {out}", file=sys.stderr)
     return 0
 
 
-def write_atomically(out: Path, pages: dict[str, str]) -> None:
+def write_atomically(out: Path, pages: dict[str, str], progress: Progress | None = None) -> None:
     """Write every page into a fresh folder beside `out`, then swap it in: never a half export."""
+    progress = progress or NoProgress()
+    progress.stage("Writing pages", len(pages))
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -167,6 +206,7 @@ def write_atomically(out: Path, pages: dict[str, str]) -> None:
             target = staging / src
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content, encoding="utf-8", newline="\n")
+            progress.advance()
         (staging / EXPORT_MARKER).write_text("Written by episode-archive export; replaced on each export.\n")
         retired = None
         if out.exists():

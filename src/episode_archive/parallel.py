@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
@@ -38,15 +38,26 @@ def can_fork() -> bool:
 
 
 def parallel_map(function: Callable[[Item], Result], items: Sequence[Item],
-                 parallel_from: int = PARALLEL_FROM) -> list[Result]:
-    """`[function(item) for item in items]`, in forked workers when there are `parallel_from` or more."""
+                 parallel_from: int = PARALLEL_FROM, on_done: Callable[[int], None] | None = None) -> list[Result]:
+    """`[function(item) for item in items]`, in forked workers when there are `parallel_from` or more.
+
+    `on_done(1)` is called in this process as each result arrives (in order), for progress bars.
+    """
+    def collect(results: Iterable[Result]) -> list[Result]:
+        collected = []
+        for result in results:
+            collected.append(result)
+            if on_done is not None:
+                on_done(1)
+        return collected
+
     if len(items) >= parallel_from and can_fork():
         count = workers()
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-                return list(pool.map(function, items, chunksize=max(1, len(items) // (count * 8))))
+                return collect(pool.map(function, items, chunksize=max(1, len(items) // (count * 8))))
         except (OSError, ValueError, RuntimeError, AssertionError, BrokenProcessPool) as error:
             # No processes here (a sandbox, a daemon process): the same work, in this process.
             log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
-    return [function(item) for item in items]
+    return collect(function(item) for item in items)

@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from .cache import ArchiveCache, code_digest
 from .errors import Problem
 from .model import Episode, Topic
 from .parallel import PARALLEL_FROM, parallel_map
+from .progress import NoProgress, Progress
 from .slugs import make_slug
 from .topicsfile import TOPICS_FILE, TopicVocabulary, topic_key
 
@@ -329,7 +330,8 @@ _Read = tuple[str, list[tuple[str, str]]]
 """The cleaned sample of a transcript, and its key phrases (best first) when asked for."""
 
 
-def read_samples(jobs: list[_Job], store: ArchiveCache | None = None) -> list[_Read]:
+def read_samples(jobs: list[_Job], store: ArchiveCache | None = None,
+                 progress: Progress | None = None) -> list[_Read]:
     """Sample, clean and (where asked) extract every transcript: from memory, from the on-disk cache
     (`store`, so a new `mkdocs build` process does not run YAKE again), or in worker processes when there
     are enough of them to pay for starting the workers."""
@@ -346,20 +348,24 @@ def read_samples(jobs: list[_Job], store: ArchiveCache | None = None) -> list[_R
             else:
                 store.used.add(f"topics-{key}")
     missing = sorted({key: job for key, job in zip(keys, jobs, strict=True) if key not in _cache}.items())
+    progress = progress or NoProgress()
+    progress.stage("Extracting topics", len(missing))
     if missing:
         if len(_cache) + len(missing) > _CACHE_LIMIT:
             _cache.clear()
-        for (key, _job), result in zip(missing, _run([job for _key, job in missing]), strict=True):
+        for (key, _job), result in zip(missing, _run([job for _key, job in missing], progress.advance),
+                                       strict=True):
             _cache[key] = result
             if store is not None:
                 store.put(f"topics-{key}", result)
     return [_cache[key] for key in keys]
 
 
-def _run(jobs: list[_Job]) -> list[_Read]:
+def _run(jobs: list[_Job], on_done: Callable[[int], None]) -> list[_Read]:
     """`_read` for every job, in order; in worker processes when enough of them need YAKE."""
     extracting = sum(extract for _title, _text, _names, extract in jobs)
-    return parallel_map(_read, jobs, parallel_from=len(jobs) + 1 if extracting < PARALLEL_FROM else 0)
+    return parallel_map(_read, jobs, parallel_from=len(jobs) + 1 if extracting < PARALLEL_FROM else 0,
+                        on_done=on_done)
 
 
 def _read(job: _Job) -> _Read:
@@ -418,7 +424,7 @@ def _resolve_given(topics: list[str], vocabulary: TopicVocabulary) -> list[str]:
 
 
 def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVocabulary | None = None,
-                  store: ArchiveCache | None = None) -> None:
+                  store: ArchiveCache | None = None, progress: Progress | None = None) -> None:
     """Apply topics.yml to given topics; extract up to `per_episode` topics for every other episode."""
     vocabulary = vocabulary or TopicVocabulary()
     for episode in episodes:
@@ -437,7 +443,7 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
     full_names = {" ".join(name.lower().split()) for name in speakers + recurring_labels}
     own_names = {e.slug: frozenset(name_parts([*_people(e), *labels[e.slug]])) for e in episodes}
     read = read_samples([(e.title, texts[e.slug], own_names[e.slug], not e.given_topics) for e in episodes],
-                        store)
+                        store, progress)
     samples = {e.slug: sample for e, (sample, _phrases) in zip(episodes, read, strict=True)}
     extracted = {e.slug: phrases for e, (_sample, phrases) in zip(episodes, read, strict=True)}
 
