@@ -298,6 +298,7 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> tuple[Episode
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
         return error.problem
+    episode.transcript.word_count  # noqa: B018 - counted here, in the worker, and cached with the episode
     return episode, link_features(episode)
 
 

@@ -8,6 +8,7 @@ reads. Nothing here knows about MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +67,10 @@ class Transcript:
     labels_need_evidence: bool = False
     """True when speaker labels were guessed from text (`Name: ...`), not given by the format."""
 
-    @property
+    @functools.cached_property
     def word_count(self) -> int:
+        # Cached on the object, and counted where episodes load (archive._load_one), so the count
+        # travels in the episode's cache entry and reading time costs nothing on a rebuild.
         if self.markdown_body is not None:
             return len(self.markdown_body.split())
         return sum(len(segment.text.split()) for segment in self.segments)

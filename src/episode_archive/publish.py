@@ -85,11 +85,18 @@ def subrip(episode: Episode) -> str:
 
 
 def podcasting_json(episode: Episode) -> str:
-    """Podcasting 2.0 JSON transcript."""
+    """Podcasting 2.0 JSON transcript, one segment per line.
+
+    Each line by json's C encoder: `indent=` would switch to its Python encoder, ten times slower, and a
+    1,000-episode archive writes 400 of these on every build.
+    """
     segments = [{"speaker": speaker, "startTime": round(start, 3), "endTime": round(end, 3), "body": text}
                 if speaker else {"startTime": round(start, 3), "endTime": round(end, 3), "body": text}
                 for start, end, speaker, text in _cues(episode)]
-    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1) + "\n"
+    lines = ",\n".join(json.dumps(segment, ensure_ascii=False) for segment in segments)
+    return f'{{"version": "1.0.0", "segments": [\n{lines}\n]}}\n' if segments else \
+        '{"version": "1.0.0", "segments": []}\n'
+
 
 
 def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
