@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from episode_archive.clean import PARAGRAPH_WORDS, clean, fix_text, speaker_labels
+import pytest
+
+from episode_archive.clean import PARAGRAPH_WORDS, clean, fix_text, name_like, speaker_labels
 from episode_archive.readers import plaintext
 
 
@@ -39,3 +41,29 @@ def test_sentences_per_line_reflow_into_paragraphs_of_bounded_size():
 def test_fix_text_repairs_mojibake_but_keeps_entities_and_curly_quotes():
     assert fix_text("cafÃ©") == "café"
     assert fix_text("AT&amp;T “quoted”") == "AT&amp;T “quoted”"
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("Sam Marks", True),
+    ("Mireille B. Reece, Psy.D", True),  # a Changelog guest's label, post-nominal after a comma
+    ("Martin Luther King, Jr.", True),
+    ("Siobhán O’Brien", True),
+    ("Stevenson Jean-Pierre", True),
+    ("Note", False),
+    ("Yeah and so", False),
+    ("sam marks", False),
+    ("Speaker 1", False),
+    ("One Two Three Four Five", False),
+    ("Reece,, PsyD", False),
+])
+def test_name_like_is_one_test_for_every_reader(label, expected):
+    assert name_like(label) is expected
+
+
+def test_curated_markdown_labels_with_a_title_name_the_speaker():
+    from episode_archive.readers.markdown import turn_speakers
+
+    body = ("**Adam Stacoviak:** Today I want to examine this.\n\n"
+            "**Mireille B. Reece, Psy.D:** Yeah, I think most of us relate.\n\n"
+            "**Note:** this episode was recorded remotely.\n")
+    assert turn_speakers(body) == ["Adam Stacoviak", "Mireille B. Reece, Psy.D"]

@@ -104,7 +104,8 @@ def _resolve_labels(segments: list[Segment], known_speakers: list[str]) -> list[
     return resolved
 
 
-_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+# A word of a name; a comma may end one before a title ("Mireille B. Reece, Psy.D", "King, Jr.").
+_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*,?$")
 
 
 def name_like(label: str) -> bool:

@@ -1,0 +1,55 @@
+"""The real transcripts in ../shared/corpus (Bitcoin Transcripts, Changelog), used as a user would.
+
+Skipped when ../shared is absent: the corpus is not part of the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from conftest import SHARED
+from episode_archive.archive import find_transcripts, load_archive
+from episode_archive.cli import main
+from episode_archive.project import load_project
+from test_links import broken_links
+
+CORPUS = SHARED / "corpus"
+pytestmark = pytest.mark.skipif(not (CORPUS / "bitcointranscripts").is_dir(), reason="../shared/corpus is absent")
+
+
+def test_the_corpus_becomes_a_strict_site_once_the_missing_dates_are_given(tmp_path):
+    project = tmp_path / "corpus"
+    assert main(["new", str(project)]) == 0
+    episodes = project / "episodes"
+    for part in ("bitcointranscripts", "changelog"):
+        shutil.copytree(CORPUS / part, episodes / part)
+    transcripts = find_transcripts(episodes)
+
+    archive, problems = load_archive(episodes, load_project(project).options)
+    # Every file is an episode, or a problem that names it and asks for the one thing missing: a date.
+    assert {p.path for p in problems} | {episodes / e.source for e in archive.episodes} == set(transcripts)
+    assert problems and all(p.message.startswith("no date") for p in problems)
+    people = {name.casefold() for name in archive.people}
+    assert not people & {"break", "note", "notes", "q", "a", "speaker", "unknown"}
+
+    # The dates a user would add (made up here), one catalogue row per undated file.
+    rows = [f"{p.path.relative_to(episodes).as_posix()},{dt.date(2020, 1, 1) + dt.timedelta(days=7 * i)}"
+            for i, p in enumerate(sorted(problems, key=lambda p: p.path))]
+    (episodes / "catalog.csv").write_text("file,date\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    archive, problems = load_archive(episodes, load_project(project).options)
+    assert not problems and len(archive.episodes) == len(transcripts)
+    # One real identity question in the corpus: the same guest written two ways, reported, not merged.
+    assert any("Mireille" in warning.message for warning in archive.warnings)
+    (episodes / "people.yml").write_text('"Mireille B. Reece, Psy.D":\n  aliases: ["Mireille Reece, PsyD"]\n',
+                                         encoding="utf-8")
+
+    site = project / "site"
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True,
+                      plugins=["tags", {"episode-archive": {"search": "material"}}]))
+    assert len(list((site / "episodes").glob("*/index.html"))) == len(transcripts)
+    assert not broken_links(site)
