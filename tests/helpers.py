@@ -1,7 +1,10 @@
 """Small helpers the tests import (pytest puts tests/ on sys.path)."""
 
 import datetime as dt
+import html
+import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from episode_archive.model import Episode, Transcript
 
@@ -19,3 +22,35 @@ def make_episode(slug: str, date: str, speakers, topics=(), text: str = "", show
     return Episode(slug=slug, title=slug.replace("-", " ").title(), date=dt.date.fromisoformat(date),
                    speakers=list(speakers), source=f"{slug}.md", transcript=transcript, topics=list(topics),
                    given_topics=bool(topics), show=show, hosts=list(hosts))
+
+
+# Links in built pages (tests/test_links.py, tests/test_corpus.py).
+_HREF = re.compile(r'<a\b[^>]*\bhref="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
+
+
+def broken_links(site: Path) -> list[str]:
+    ids: dict[Path, set[str]] = {}
+
+    def ids_of(page: Path) -> set[str]:
+        if page not in ids:
+            ids[page] = {html.unescape(value) for value in _ID.findall(page.read_text(encoding="utf-8"))}
+        return ids[page]
+
+    problems = []
+    for page in sorted(site.rglob("*.html")):
+        if "pagefind" in page.relative_to(site).parts:
+            continue
+        for raw in _HREF.findall(page.read_text(encoding="utf-8")):
+            href = html.unescape(raw)
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("/") or not href:
+                continue  # other sites; 404.html links from the deployed root (site_url)
+            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+            if parts.path.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{page.relative_to(site)}: {href} (no such file)")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids_of(target):
+                problems.append(f"{page.relative_to(site)}: {href} (no such anchor)")
+    return problems

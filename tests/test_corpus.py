@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from conftest import SHARED
 from episode_archive.archive import find_transcripts, load_archive
 from episode_archive.cli import main
 from episode_archive.project import load_project
-from test_links import broken_links
+from helpers import broken_links
 
-CORPUS = SHARED / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not (CORPUS / "bitcointranscripts").is_dir(), reason="../shared/corpus is absent")
 
 
