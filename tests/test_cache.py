@@ -110,3 +110,30 @@ def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatc
     assert "0 from the cache" in caplog.text
     # Every entry (episodes, topics, links) was keyed anew, and the old ones pruned.
     assert before and not before & {p.name for p in cache.glob("*.pickle")}
+
+
+def test_the_search_bundle_is_reused_only_while_no_page_changed(tiny_project, caplog):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - search\n", ""))  # Pagefind search
+    caplog.set_level("INFO")
+    site = build_site(tiny_project)
+    bundle = {p.relative_to(site): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert "built with Pagefind" in caplog.text
+    caplog.clear()
+
+    site = build_site(tiny_project)
+    assert "search index unchanged" in caplog.text and "built with Pagefind" not in caplog.text
+    assert {p.relative_to(site): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()} == bundle
+    caplog.clear()
+
+    # A hand-written page is not indexed: editing it keeps the bundle.
+    home = tiny_project / "docs/index.md"
+    home.write_text(home.read_text() + "\nA new line on the home page.\n")
+    build_site(tiny_project)
+    assert "search index unchanged" in caplog.text
+    caplog.clear()
+
+    write(tiny_project / "episodes/talks/two-voices.txt", "Ada Byron: Something nobody said before.\n\n"
+          "Charles Bab: Then search must find it.\n")
+    site = build_site(tiny_project)
+    assert "built with Pagefind" in caplog.text and "search index unchanged" not in caplog.text

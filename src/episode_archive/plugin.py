@@ -44,6 +44,7 @@ from .sanitize import sanitize_html
 from .search import (
     SEARCH_PAGE,
     BackgroundPagefind,
+    bundle_cache_key,
     episode_index_markup,
     person_index_markup,
     run_pagefind,
@@ -234,11 +235,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 if self.background_search is not None:
                     self.background_search.start(Path(config.site_dir))
                     return
-                run_pagefind(Path(config.site_dir))
+                run_pagefind(Path(config.site_dir), self.cache)
             except (OSError, RuntimeError) as error:
                 raise PluginError(f"episode-archive: building the search index failed: {error}") from None
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.cache is not None:
+            self.cache.keep(bundle_cache_key())  # read after the build; loading prunes what it did not use
         archive, problems = load_archive(self.episodes_dir, self.options, self.cache)
         if problems:
             root = self.episodes_dir.parent
