@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
@@ -21,6 +22,9 @@ from .render.markup import page_url
 from .render.pages import TIMED_EXPORTS, download_paths, episode_src, format_time, speaker_src, topic_src
 
 FEED_SIZE = 20
+
+
+Result = TypeVar("Result")
 
 
 @dataclass
@@ -98,6 +102,16 @@ def podcasting_json(episode: Episode) -> str:
         '{"version": "1.0.0", "segments": []}\n'
 
 
+def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], Result]:
+    """`make`, computed once per episode (by slug): hundreds of speaker and topic feeds list the same ones."""
+    made: dict[str, Result] = {}
+
+    def once(episode: Episode) -> Result:
+        if episode.slug not in made:
+            made[episode.slug] = make(episode)
+        return made[episode.slug]
+    return once
+
 
 def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
             site_name: str) -> Published:
@@ -119,12 +133,7 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
     def url_of(src: str) -> str:
         return absolute_url(site_url, page_url(src, options.use_directory_urls))
 
-    summaries: dict[str, str] = {}
-
-    def summary_of(episode: Episode) -> str:
-        if episode.slug not in summaries:
-            summaries[episode.slug] = episode_summary(episode)
-        return summaries[episode.slug]
+    summary_of = _once_per_episode(episode_summary)
 
     def speaker_url_of(name: str) -> str | None:
         person = archive.person_for(name)
@@ -135,17 +144,14 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
             return None
         return absolute_url(site_url, episode.audio.lstrip("/")), 0, ""
 
-    transcript_links: dict[str, list[tuple[str, str]]] = {}
-
+    @_once_per_episode
     def transcripts_of(episode: Episode) -> list[tuple[str, str]]:
         if not options.downloads:
             return []
-        if episode.slug not in transcript_links:
-            paths = download_paths(episode)
-            links = [(absolute_url(site_url, paths[kind]), mime) for kind, mime in TIMED_EXPORTS.items()
-                     if kind in paths]
-            transcript_links[episode.slug] = links + [(absolute_url(site_url, paths["text"]), "text/plain")]
-        return transcript_links[episode.slug]
+        paths = download_paths(episode)
+        links = [(absolute_url(site_url, paths[kind]), mime) for kind, mime in TIMED_EXPORTS.items()
+                 if kind in paths]
+        return links + [(absolute_url(site_url, paths["text"]), "text/plain")]
 
     def feeds(base: str, title: str, episodes: list[Episode], description: str) -> None:
         newest = sorted(episodes, key=lambda e: e.sort_key, reverse=True)[:FEED_SIZE]
