@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import html
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
+from episode_archive.search import pagefind_command
 from helpers import write
 
 
@@ -124,6 +128,51 @@ def test_pagefind_search_builds_its_index_and_header_box(tiny_project):
     assert 'class="ea-header-search"' in home and "md-search__input" not in home
     assert "data-pagefind-body" in (site / "episodes/2024-01-05-counting-machines/index.html").read_text()
     assert "data-pagefind-body" not in home
+
+
+def _search_records(bundle: Path) -> dict[str, dict]:
+    """Pagefind's record of each page (URL, content, anchors, filters, meta), read back from its gzipped
+    fragment files (a 12-byte signature, then JSON); and which word-index chunks it wrote."""
+    records = {}
+    for fragment in (bundle / "fragment").iterdir():
+        record = json.loads(gzip.decompress(fragment.read_bytes())[12:])
+        records[record["url"]] = record
+    records["index chunks"] = sorted(chunk.name for chunk in (bundle / "index").iterdir())
+    return records
+
+
+def _index_the_built_site(site: Path, output: Path) -> dict[str, dict]:
+    subprocess.run(pagefind_command(site, output), check=True)
+    return _search_records(output)
+
+
+def test_search_is_indexed_from_page_contents_while_mkdocs_writes_the_site(tiny_project, tmp_path, caplog):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - search\n", ""))
+    caplog.set_level("INFO")
+    site = build_site(tiny_project)
+    assert "while MkDocs wrote the pages" in caplog.text
+    staged = _search_records(site / "pagefind")
+    assert "/episodes/2024-01-05-counting-machines/" in staged
+    assert "It never tires." in staged["/episodes/2024-01-05-counting-machines/"]["content"]
+    # The same bundle as Pagefind makes from the pages MkDocs wrote.
+    assert staged == _index_the_built_site(site, tmp_path / "from-site")
+
+
+def test_a_page_changed_after_rendering_is_indexed_from_the_built_site(tiny_project, tmp_path, caplog):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - search\n", "") + "hooks:\n  - hooks.py\n")
+    # Another plugin (here a hook) edits the transcript in the written page, after the content was staged.
+    write(tiny_project / "hooks.py", "def on_post_page(output, page, config):\n"
+          "    return output.replace('It never tires.', 'It never sleeps.')\n")
+    caplog.set_level("INFO")
+    site = build_site(tiny_project)
+    assert "indexing the built site for search (the indexed part of episodes/2024-01-05-counting-machines/" \
+        "index.html changed after it was rendered)" in caplog.text
+    records = _search_records(site / "pagefind")
+    content = records["/episodes/2024-01-05-counting-machines/"]["content"]
+    assert "It never sleeps." in content and "It never tires." not in content
+    assert records == _index_the_built_site(site, tmp_path / "from-site")
 
 
 def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_run(tiny_project):

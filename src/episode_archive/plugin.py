@@ -20,7 +20,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -44,6 +44,7 @@ from .sanitize import sanitize_html
 from .search import (
     SEARCH_PAGE,
     BackgroundPagefind,
+    StagedSearchIndex,
     bundle_cache_key,
     episode_index_markup,
     person_index_markup,
@@ -144,6 +145,11 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
     )
 
 
+def _site_language(config: MkDocsConfig) -> str:
+    """The `lang` of the theme's pages: Material's `language`, MkDocs' own theme's `locale`."""
+    return str(config.theme.get("language") or config.theme.get("locale") or "en")
+
+
 class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def __init__(self) -> None:
         self.options = Options()
@@ -155,6 +161,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.cache: ArchiveCache | None = None
         self.bodies = PrerenderedBodies()
         self.background_search: BackgroundPagefind | None = None
+        self.staged_search: StagedSearchIndex | None = None
+        self.dirty = False
         self.suggest_dirty = False
         self.built_from: dict[str, str] = {}
         """Page source → digest of what its last successful build was made from (serve --dirty)."""
@@ -178,7 +186,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                      "Material's full-text index, which every reader would download")
         return config
 
-    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    def _search_box(self, env: Environment) -> Environment:
         if self.options.search == "pagefind":
             header, _, _ = env.loader.get_source(env, "partials/header.html")
             patched = with_search_box(header)
@@ -192,7 +200,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         return env
 
     @event_priority(50)  # before other plugins read the page: they should see the transcript, not placeholders
-    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _fill_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs
         rendered in on_files (escaped by construction, so after sanitising), mark pages for Pagefind."""
         if self.archive is None or not page.file.generated_by:
@@ -211,31 +219,58 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             return topic_index_markup(html, self.archive.topics[slug])
         return html
 
+    @event_priority(-100)  # the content as every plugin left it
+    def _stage_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if self.staged_search is not None:
+            self.staged_search.add(page.file.dest_uri, html)
+        return html
+
+    on_page_content = CombinedEvent(_fill_page_content, _stage_page_content)
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Plugins of `mkdocs serve` live for the whole session; its builds index search in the background.
         self.background_search = BackgroundPagefind() if command == "serve" else None
         self.suggest_dirty = command == "serve" and not dirty
+        self.dirty = dirty
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # MkDocs empties the site folder next: the previous build's indexing is out of date anyway.
         if self.background_search is not None:
             self.background_search.stop()
+        # A dirty build converts only changed pages, so only a full build knows every page's content early.
+        self.staged_search = (StagedSearchIndex() if self.options.search == "pagefind" and not self.dirty
+                              and self.background_search is None else None)
+
+    def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+        if self.staged_search is not None:
+            # Every page's content is converted; MkDocs writes the pages next.
+            self.staged_search.start(Path(config.site_dir), _site_language(config), self.cache)
+        return self._search_box(env)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.staged_search is not None:
+            self.staged_search.stop()
 
     def on_shutdown(self) -> None:
         if self.background_search is not None:
             self.background_search.stop()
         self.background_search = None
         self.suggest_dirty = False
+        self.dirty = False
         self.built_from = {}
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.built_from = self.building_from
         if self.options.search == "pagefind":
             try:
+                # The archive's pages are indexed; without any, Pagefind indexes every page.
+                restrict = self.archive is not None and bool(self.archive.episodes)
                 if self.background_search is not None:
-                    self.background_search.start(Path(config.site_dir))
-                    return
-                run_pagefind(Path(config.site_dir), self.cache)
+                    self.background_search.start(Path(config.site_dir), restrict)
+                elif self.staged_search is not None:
+                    self.staged_search.finish(Path(config.site_dir), self.cache)
+                else:
+                    run_pagefind(Path(config.site_dir), self.cache, restrict)
             except (OSError, RuntimeError) as error:
                 raise PluginError(f"episode-archive: building the search index failed: {error}") from None
 
@@ -297,6 +332,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                      "with %d episodes that makes rebuilds several times faster", len(archive.episodes))
         self.archive = archive
         self.archive_pages = {episode_src(episode): episode for episode in archive.episodes}
+        if not archive.episodes:
+            self.staged_search = None  # no page has indexed content: Pagefind reads the whole built pages
         self.files = files
         return files
 
@@ -310,7 +347,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             if file is not None:
                 file.edit_uri = Path(os.path.relpath(self.episodes_dir / episode.source, docs_dir)).as_posix()
 
-    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+    def _add_head_links(self, output: str, page: Page, config: MkDocsConfig) -> str:
         """Feeds, JSON-LD and Open Graph tags go in the page's <head>."""
         head = self.published.head.get(page.file.src_uri) if page.file.generated_by else None
         if page.is_homepage and self.options.feeds:
@@ -321,6 +358,14 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         depth = page.url.count("/")
         prefix = "../" * depth if depth else "./"
         return output.replace("</head>", head.replace("@SITE@", prefix) + "</head>", 1)
+
+    @event_priority(-100)  # the page as every plugin left it, as it is written
+    def _check_staged_search(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if self.staged_search is not None:
+            self.staged_search.check(page.file.dest_uri, output)
+        return output
+
+    on_post_page = CombinedEvent(_add_head_links, _check_staged_search)
 
     @event_priority(-50)  # after Material's tags plugin, whose chips would link to a tags listing
     def on_page_context(self, context: Any, page: Page, config: MkDocsConfig, nav: Any) -> Any:

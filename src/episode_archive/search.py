@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +29,10 @@ SEARCH_PAGE = "search/index.md"
 BUNDLE_DIR = "pagefind"
 # Permalink anchors, tag chips, the byline, the player and related talks are not the transcript.
 EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related, audio"
+# Pagefind reads nothing outside the indexed element, not even a title, image or filter in the theme's
+# header or footer: what it indexes is then page content alone (see StagedSearchIndex).
+ROOT_SELECTOR = "[data-pagefind-body]"
+INDEXED = "data-pagefind-body"
 
 
 def _filters(pairs: list[tuple[str, str]]) -> str:
@@ -85,8 +92,12 @@ title: Search
 """
 
 
-def _pagefind_command(site_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE_DIR,
+def pagefind_command(site_dir: Path, output: Path | None = None, restrict: bool = True) -> list[str]:
+    """Pagefind's command line; `restrict` to what is inside `data-pagefind-body` (only when some page has
+    it: without, Pagefind finds no page at all, where by default it indexes every page)."""
+    where = ["--output-path", str(output)] if output else ["--output-subdir", BUNDLE_DIR]
+    root = ["--root-selector", ROOT_SELECTOR] if restrict else []
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), *where, *root,
             "--exclude-selectors", EXCLUDE_SELECTORS, "--silent"]
 
 
@@ -96,7 +107,7 @@ def bundle_cache_key() -> str:
     return "pagefind-bundle-" + code_digest()
 
 
-def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None) -> None:
+def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None, restrict: bool = True) -> None:
     """Index the built site; the bundle lands in site/pagefind/.
 
     Pagefind reads nothing but the site's HTML files: when the pages it indexes are byte for byte those
@@ -105,27 +116,141 @@ def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None) -> None:
     Pagefind's 10 s at 1,000 episodes.
     """
     started = time.perf_counter()
-    html_digest = _site_html_digest(site_dir) if cache is not None else None
-    stored = cache.get(bundle_cache_key()) if cache is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == html_digest:
-        for relative, data in stored[1].items():
-            target = site_dir / BUNDLE_DIR / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+    html_digest = _site_html_digest(site_dir, restrict) if cache is not None else None
+    if _reuse_bundle(site_dir, cache, html_digest):
         log.info("episode-archive: search index unchanged (no indexed page changed), reused in %.2f s",
                  time.perf_counter() - started)
         return
-    result = subprocess.run(_pagefind_command(site_dir), capture_output=True, text=True)
+    result = subprocess.run(pagefind_command(site_dir, restrict=restrict), capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"pagefind failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
-    if cache is not None:
-        bundle = site_dir / BUNDLE_DIR
-        cache.put(bundle_cache_key(), (html_digest, {path.relative_to(bundle).as_posix(): path.read_bytes()
-                                                   for path in sorted(bundle.rglob("*")) if path.is_file()}))
+    _keep_bundle(site_dir, cache, html_digest)
     log.info("episode-archive: search index built with Pagefind in %.2f s", time.perf_counter() - started)
 
 
-def _site_html_digest(site_dir: Path) -> str:
+def _reuse_bundle(site_dir: Path, cache: ArchiveCache | None, bundle_digest: str | None) -> bool:
+    """Write the cached bundle into the site if it was made from what `bundle_digest` stands for."""
+    stored = cache.get(bundle_cache_key()) if cache is not None else None
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == bundle_digest):
+        return False
+    for relative, data in stored[1].items():
+        target = site_dir / BUNDLE_DIR / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return True
+
+
+def _keep_bundle(site_dir: Path, cache: ArchiveCache | None, bundle_digest: str | None) -> None:
+    if cache is not None and bundle_digest is not None:
+        bundle = site_dir / BUNDLE_DIR
+        cache.put(bundle_cache_key(), (bundle_digest, {path.relative_to(bundle).as_posix(): path.read_bytes()
+                                                     for path in sorted(bundle.rglob("*")) if path.is_file()}))
+
+
+_HTML_LANG = re.compile(r'<html\b[^>]*?\blang="([^"]*)"')
+
+
+class StagedSearchIndex:
+    """`mkdocs build`: Pagefind indexes the pages while MkDocs writes the site, not after it.
+
+    Pagefind reads only what is inside `data-pagefind-body` (ROOT_SELECTOR), and that is page content,
+    which MkDocs has converted for every page before it starts writing any (`on_env`). Each page's
+    content is written as a minimal document at the page's path in a scratch folder, and Pagefind
+    indexes that folder while MkDocs renders templates and copies files, on the core MkDocs leaves
+    idle. Every page MkDocs then writes is checked: an indexed page must hold its staged content byte
+    for byte, in the staged language, and no other page may carry `data-pagefind-body`. If one fails
+    (another plugin's `on_post_page` edited the content, a theme marks pages itself), the built site is
+    indexed after the build instead, as `run_pagefind` always did. Either way the bundle is the same.
+    """
+
+    def __init__(self) -> None:
+        self.contents: dict[str, str] = {}
+        """Page path in the site → its content, for pages with indexed content."""
+        self.checked: set[str] = set()
+        self.language = ""
+        self.mismatch = ""
+        self.reused = False
+        self.bundle_digest: str | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._started = 0.0
+
+    def add(self, dest_uri: str, content: str) -> None:
+        if INDEXED in content:
+            self.contents[dest_uri] = content
+
+    def start(self, site_dir: Path, language: str, cache: ArchiveCache | None) -> None:
+        """Index the staged contents in a Pagefind process (or take the cached bundle made from them)."""
+        self._started = time.perf_counter()
+        self.language = language
+        names = sorted(self.contents)
+        self.bundle_digest = digest(_pagefind_version(), repr((EXCLUDE_SELECTORS, ROOT_SELECTOR, BUNDLE_DIR)),
+                                    language, *(part for name in names for part in (name, self.contents[name])))
+        if _reuse_bundle(site_dir, cache, self.bundle_digest):
+            self.reused = True
+            return
+        self._scratch = tempfile.TemporaryDirectory(prefix="episode-archive-search-")
+        root = Path(self._scratch.name)
+        for name in names:
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8"></head>'
+                            f"<body>{self.contents[name]}</body></html>\n", encoding="utf-8")
+        self._process = subprocess.Popen(pagefind_command(root, site_dir / BUNDLE_DIR), text=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def check(self, dest_uri: str, output: str) -> None:
+        """One written page: does it hold exactly what was staged for it?"""
+        if self.mismatch:
+            return
+        content = self.contents.get(dest_uri)
+        if content is None:
+            if INDEXED in output:
+                self.mismatch = f"{dest_uri} carries {INDEXED} outside its page content"
+            return
+        found = _HTML_LANG.search(output, 0, 4000)
+        if content not in output or output.count(INDEXED) != content.count(INDEXED):
+            self.mismatch = f"the indexed part of {dest_uri} changed after it was rendered"
+        elif (found.group(1) if found else "") != self.language:
+            self.mismatch = f"{dest_uri} is in language {found.group(1) if found else 'unset'!r}, not {self.language!r}"
+        else:
+            self.checked.add(dest_uri)
+
+    def finish(self, site_dir: Path, cache: ArchiveCache | None) -> None:
+        """Wait for Pagefind; index the built site instead if any page did not match what was staged."""
+        try:
+            if not self.mismatch and self.checked != set(self.contents):
+                self.mismatch = f"{len(set(self.contents) - self.checked)} indexed page(s) were not written"
+            if self.mismatch:
+                self.stop()
+                log.info("episode-archive: indexing the built site for search (%s)", self.mismatch)
+                shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
+                run_pagefind(site_dir, cache)
+                return
+            if self.reused:
+                log.info("episode-archive: search index unchanged (no indexed page changed), reused")
+                return
+            assert self._process is not None
+            output, _ = self._process.communicate()
+            if self._process.returncode != 0:
+                raise RuntimeError(f"pagefind failed ({self._process.returncode}): {output.strip()}")
+            _keep_bundle(site_dir, cache, self.bundle_digest)
+            log.info("episode-archive: search index built with Pagefind in %.2f s, while MkDocs wrote the pages",
+                     time.perf_counter() - self._started)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait()
+        self._process = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def _site_html_digest(site_dir: Path, restrict: bool) -> str:
     """What Pagefind's bundle is made from: how it is run, and the HTML files it indexes.
 
     Once any page carries `data-pagefind-body`, Pagefind indexes those pages only, so the other pages
@@ -136,9 +261,9 @@ def _site_html_digest(site_dir: Path) -> str:
         relative = path.relative_to(site_dir)
         if relative.parts[0] != BUNDLE_DIR:
             data = path.read_bytes()
-            pages.append((relative.as_posix(), b"data-pagefind-body" in data, digest(data)))
+            pages.append((relative.as_posix(), INDEXED.encode() in data, digest(data)))
     any_body = any(body for _name, body, _digest in pages)
-    parts: list[bytes | str] = [_pagefind_version(), repr((EXCLUDE_SELECTORS, BUNDLE_DIR))]
+    parts: list[bytes | str] = [_pagefind_version(), repr((EXCLUDE_SELECTORS, restrict and ROOT_SELECTOR, BUNDLE_DIR))]
     for name, body, page_digest in pages:
         parts += [name, page_digest if body or not any_body else ""]
     return digest(*parts)
@@ -161,11 +286,11 @@ class BackgroundPagefind:
     def __init__(self) -> None:
         self._process: subprocess.Popen[str] | None = None
 
-    def start(self, site_dir: Path) -> None:
+    def start(self, site_dir: Path, restrict: bool = True) -> None:
         self.stop()
         started = time.perf_counter()
-        process = subprocess.Popen(_pagefind_command(site_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True)
+        process = subprocess.Popen(pagefind_command(site_dir, restrict=restrict), stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
         self._process = process
 
         def report() -> None:
