@@ -272,7 +272,7 @@ def test_extraction_results_are_cached_by_sample(monkeypatch):
     def no_yake(*args, **kwargs):
         raise AssertionError("YAKE ran again for an unchanged text")
 
-    monkeypatch.setattr(topics_module.yake, "KeywordExtractor", no_yake)
+    monkeypatch.setattr(topics_module, "Yake", no_yake)
     again = archive_of_four()
     assign_topics(again, per_episode=5)
     assert [e.topics for e in again] == first
