@@ -175,6 +175,41 @@ def test_a_page_changed_after_rendering_is_indexed_from_the_built_site(tiny_proj
     assert records == _index_the_built_site(site, tmp_path / "from-site")
 
 
+@pytest.fixture(params=["here", "in workers"])
+def conversion(request, monkeypatch):
+    """Both ways the plugin converts its pages early: in this process, or in forked workers (from
+    `CONVERT_IN_WORKERS_FROM` pages on; the tiny archive has fewer)."""
+    if request.param == "in workers":
+        monkeypatch.setattr("episode_archive.pageconvert.CONVERT_IN_WORKERS_FROM", 1)
+    return request.param
+
+
+def test_a_page_another_plugin_changes_is_converted_by_mkdocs_with_the_change(tiny_project, caplog, conversion):
+    # The plugin converts its pages before MkDocs does; a plugin that edits one page's Markdown must
+    # still see its edit on the page, in its table of contents too.
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n")
+    write(tiny_project / "hooks.py", "def on_page_markdown(markdown, page, config, files):\n"
+          "    if page.file.src_uri == 'episodes/2025-06-30-curated.md':\n"
+          "        return markdown.replace('## Opening', '## A heading from another plugin')\n"
+          "    return markdown\n")
+    caplog.set_level("INFO")
+    site = build_site(tiny_project)
+    assert "converted" in caplog.text  # the early conversion ran
+    page = (site / "episodes/2025-06-30-curated/index.html").read_text()
+    assert 'id="a-heading-from-another-plugin"' in page and 'href="#a-heading-from-another-plugin"' in page
+    assert "Opening" not in page
+    other = (site / "episodes/2024-01-05-counting-machines/index.html").read_text()
+    assert "It never tires." in other
+
+
+def test_a_broken_link_in_a_converted_page_still_fails_a_strict_build(tiny_project, conversion):
+    curated = tiny_project / "episodes/2025-06-30-curated.md"
+    curated.write_text(curated.read_text() + "\nSee [the notes](missing-notes.md).\n")
+    with pytest.raises(Abort, match="warnings in strict mode"):
+        build_site(tiny_project)
+
+
 def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_run(tiny_project):
     config_file = tiny_project / "mkdocs.yml"
     config_file.write_text(config_file.read_text().replace("  - search\n", ""))

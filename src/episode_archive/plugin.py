@@ -28,6 +28,7 @@ from .archive import load_archive
 from .cache import ArchiveCache, cache_for, digest, file_bytes
 from .model import Archive, Episode
 from .options import Options
+from .pageconvert import ConvertedPage, convert_pages
 from .publish import Published, publish, site_feed_links
 from .render import HOME_MARKERS, expand_markers, render_pages
 from .render.pages import (
@@ -161,6 +162,10 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.cache: ArchiveCache | None = None
         self.bodies = PrerenderedBodies()
         self.background_search: BackgroundPagefind | None = None
+        self.converted: dict[str, ConvertedPage] = {}
+        """Generated pages converted to HTML in on_nav, by src_uri, until MkDocs reaches them."""
+        self.early_html: dict[str, str] = {}
+        self.handed_empty: set[str] = set()
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
         self.suggest_dirty = False
@@ -199,13 +204,26 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 env.globals["episode_archive_search_url"] = self.files.get_file_from_path(SEARCH_PAGE).url
         return env
 
-    @event_priority(50)  # before other plugins read the page: they should see the transcript, not placeholders
+    @event_priority(100)  # before other plugins read the page: they see the whole page, not placeholders
     def _fill_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs
-        rendered in on_files (escaped by construction, so after sanitising), mark pages for Pagefind."""
         if self.archive is None or not page.file.generated_by:
             return html
         src = page.file.src_uri
+        converted, early = self.converted.pop(src, None), self.early_html.pop(src, None)
+        if src in self.handed_empty:
+            # Converted in on_nav; MkDocs converted an empty body in its place.
+            self.handed_empty.discard(src)
+            assert converted is not None and early is not None
+            html = converted.restore(page, files)
+            self.bodies.done(src)
+            return early
+        html = self._page_html(src, html)
+        self.bodies.done(src)
+        return html
+
+    def _page_html(self, src: str, html: str) -> str:
+        """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs
+        rendered in on_files (escaped by construction, so after sanitising), mark pages for Pagefind."""
         if src in self.archive_pages:
             html = self.bodies.fill(src, sanitize_html(html))
         if self.options.search != "pagefind":
@@ -242,7 +260,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                               and self.background_search is None else None)
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
-        if self.staged_search is not None:
+        if self.staged_search is not None and not self.staged_search.started:
             # Every page's content is converted; MkDocs writes the pages next.
             self.staged_search.start(Path(config.site_dir), _site_language(config), self.cache)
         return self._search_box(env)
@@ -250,6 +268,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.staged_search is not None:
             self.staged_search.stop()
+        self.converted, self.early_html, self.handed_empty = {}, {}, set()
 
     def on_shutdown(self) -> None:
         if self.background_search is not None:
@@ -277,6 +296,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if self.cache is not None:
             self.cache.keep(bundle_cache_key())  # read after the build; loading prunes what it did not use
+        self.converted, self.early_html, self.handed_empty = {}, {}, set()
         archive, problems = load_archive(self.episodes_dir, self.options, self.cache)
         if problems:
             root = self.episodes_dir.parent
@@ -382,7 +402,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             context["tags"] = chips
         return context
 
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _escape_meta_and_expand_markers(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.archive is None:
             return markdown
         if page.file.generated_by:
@@ -395,6 +415,38 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 page.meta["tags"] = [htmllib.escape(str(tag), quote=True) for tag in page.meta["tags"]]
             return markdown
         return expand_markers(markdown, page.file.src_uri, self.archive, self.options)
+
+    @event_priority(-100)  # the Markdown as every plugin left it
+    def _hand_over_converted(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A page converted in on_nav from this very Markdown gets an empty body to convert instead."""
+        converted = self.converted.get(page.file.src_uri)
+        if converted is None or converted.markdown != markdown:
+            return markdown
+        self.handed_empty.add(page.file.src_uri)
+        return ""
+
+    on_page_markdown = CombinedEvent(_escape_meta_and_expand_markers, _hand_over_converted)
+
+    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Convert the generated pages to HTML on every core, and start indexing them for search.
+
+        Only in a full `mkdocs build`: `serve` converts only what an edit changed (with `--dirty`),
+        and forks no workers from its threads.
+        """
+        if self.archive is None or self.background_search is not None or self.dirty:
+            return nav
+        started = time.perf_counter()
+        ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
+        self.converted = convert_pages(ours, config, files)
+        for src, converted in self.converted.items():
+            self.early_html[src] = self._page_html(src, converted.content)
+            if self.staged_search is not None:
+                self.staged_search.add(files.get_file_from_path(src).dest_uri, self.early_html[src])
+        if self.staged_search is not None:
+            self.staged_search.start(Path(config.site_dir), _site_language(config), self.cache)
+        log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
+                 time.perf_counter() - started)
+        return nav
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         # `mkdocs serve` watches docs/ only; transcripts live beside it.

@@ -170,18 +170,29 @@ class StagedSearchIndex:
         self.language = ""
         self.mismatch = ""
         self.reused = False
+        self.started = False
         self.bundle_digest: str | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[str] | None = None
         self._started = 0.0
 
     def add(self, dest_uri: str, content: str) -> None:
-        if INDEXED in content:
-            self.contents[dest_uri] = content
+        """A page's content: staged before `start`; after it (the plugin's pages, converted early),
+        the content every plugin left, which must be what was staged."""
+        if not self.started:
+            if INDEXED in content:
+                self.contents[dest_uri] = content
+        elif not self.mismatch:
+            staged = self.contents.get(dest_uri)
+            if staged is None and INDEXED in content:
+                self.mismatch = f"{dest_uri} has indexed content that was not known early"
+            elif staged is not None and staged is not content and staged != content:
+                self.mismatch = f"the indexed part of {dest_uri} changed after it was rendered"
 
     def start(self, site_dir: Path, language: str, cache: ArchiveCache | None) -> None:
         """Index the staged contents in a Pagefind process (or take the cached bundle made from them)."""
         self._started = time.perf_counter()
+        self.started = True
         self.language = language
         names = sorted(self.contents)
         self.bundle_digest = digest(_pagefind_version(), repr((EXCLUDE_SELECTORS, ROOT_SELECTOR, BUNDLE_DIR)),

@@ -299,11 +299,14 @@ class PrerenderedBodies:
         return f"{self.token}{len(self.chunks[src]) - 1}"
 
     def fill(self, src: str, html: str) -> str:
-        """The page's HTML with its placeholders replaced (each page is filled once: the HTML is let go)."""
-        chunks = self.chunks.pop(src, None)
+        """The page's HTML with its placeholders replaced (`done` lets the page's HTML go)."""
+        chunks = self.chunks.get(src)
         if not chunks:
             return html
         return re.sub(f"<p>{self.token}(\\d+)</p>", lambda match: chunks[int(match.group(1))], html)
+
+    def done(self, src: str) -> None:
+        self.chunks.pop(src, None)
 
 
 class _BodyWriter(Protocol):

@@ -1,0 +1,107 @@
+"""The plugin's pages converted from Markdown to HTML across cores, before MkDocs' own pass.
+
+MkDocs converts every page on one core, after the navigation is built (`_populate_page`). Nearly all
+of an archive's pages are the plugin's own (episodes, speakers, topics), so `convert_pages` converts
+those in forked worker processes first, with MkDocs' own `Page.render`: the same extensions, link
+rewriting, table of contents and anchors. The plugin then hands MkDocs an empty body for each page
+whose Markdown reached the end of `on_page_markdown` unchanged, and puts back the HTML, the table of
+contents and the anchors in `on_page_content`. A page another plugin changed is converted by MkDocs
+as usual.
+
+Knowing the pages' HTML this early is also what lets Pagefind index them while MkDocs writes the site.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
+from mkdocs.utils import meta
+
+from .parallel import PARALLEL_FROM, parallel_map
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+
+@dataclass
+class ConvertedPage:
+    markdown: str
+    """The Markdown that was converted (the file's, without front matter), to compare with what
+    MkDocs is about to convert."""
+    content: str
+    toc: TableOfContents
+    present_anchor_ids: set[str]
+    links_to_anchors: dict[str, dict[str, str]] | None
+    """As `Page.links_to_anchors`, keyed by the linked file's src_uri (Files do not cross processes)."""
+    messages: list[tuple[str, int, str]]
+    """What MkDocs logged while converting (a link to a missing page), to log again in the build's
+    process, where `--strict` counts warnings."""
+
+    def restore(self, page: Page, files: Files) -> str:
+        """Give `page` what MkDocs' conversion would have given it; return the HTML."""
+        for name, level, message in self.messages:
+            logging.getLogger(name).log(level, message)
+        page.toc = self.toc
+        page.present_anchor_ids = self.present_anchor_ids
+        if self.links_to_anchors is not None:
+            linked = {files.get_file_from_path(src): links for src, links in self.links_to_anchors.items()}
+            page.links_to_anchors = {file: links for file, links in linked.items() if file is not None}
+        return self.content
+
+
+CONVERT_IN_WORKERS_FROM = PARALLEL_FROM
+"""Fewer pages than this are converted here: starting workers would cost more."""
+
+_job: tuple[MkDocsConfig, Files, dict[str, Page]] | None = None
+"""What the forked workers convert: set before forking, read in the workers."""
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append((record.name, record.levelno, record.getMessage()))
+
+
+def _convert(src_uri: str) -> ConvertedPage:
+    assert _job is not None
+    config, files, pages = _job
+    page = pages[src_uri]
+    mkdocs_log = logging.getLogger("mkdocs")
+    collect, handlers = _Collect(), mkdocs_log.handlers
+    mkdocs_log.handlers = [collect]  # nothing printed or counted here: `restore` logs it in the build
+    try:
+        page.markdown, _meta = meta.get_data(page.file.content_string)
+        page.render(config, files)
+        links = page.links_to_anchors
+        converted = ConvertedPage(
+            page.markdown, page.content or "", page.toc, page.present_anchor_ids or set(),
+            None if links is None else {file.src_uri: dict(found) for file, found in links.items()},
+            collect.messages)
+    finally:
+        mkdocs_log.handlers = handlers
+        # Without workers this was MkDocs' own page: leave it as MkDocs expects to find it.
+        page.markdown, page.content, page.toc, page.present_anchor_ids = None, None, [], None  # type: ignore[assignment]
+        page.links_to_anchors = None
+    return converted
+
+
+def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Files) -> dict[str, ConvertedPage]:
+    """Each file's page converted, by src_uri (in forked workers when `parallel_map` can)."""
+    global _job
+    pages = {}
+    for file in files_to_convert:
+        # As MkDocs makes pages outside the navigation when it reads them: one Page per file.
+        pages[file.src_uri] = file.page if file.page is not None else Page(None, file, config)
+    _job = (config, files, pages)
+    try:
+        names = sorted(pages)
+        return dict(zip(names, parallel_map(_convert, names, parallel_from=CONVERT_IN_WORKERS_FROM), strict=True))
+    finally:
+        _job = None
