@@ -14,6 +14,7 @@ Knowing the pages' HTML this early is also what lets Pagefind index them while M
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -33,6 +34,7 @@ class ConvertedPage:
     """The Markdown that was converted (the file's, without front matter), to compare with what
     MkDocs is about to convert."""
     content: str
+    """The HTML, finished by the plugin's `finish` (as its on_page_content would)."""
     toc: TableOfContents
     present_anchor_ids: set[str]
     links_to_anchors: dict[str, dict[str, str]] | None
@@ -56,7 +58,7 @@ class ConvertedPage:
 CONVERT_IN_WORKERS_FROM = PARALLEL_FROM
 """Fewer pages than this are converted here: starting workers would cost more."""
 
-_job: tuple[MkDocsConfig, Files, dict[str, Page]] | None = None
+_job: tuple[MkDocsConfig, Files, dict[str, Page], Callable[[str, str], str]] | None = None
 """What the forked workers convert: set before forking, read in the workers."""
 
 
@@ -71,7 +73,7 @@ class _Collect(logging.Handler):
 
 def _convert(src_uri: str) -> ConvertedPage:
     assert _job is not None
-    config, files, pages = _job
+    config, files, pages, finish = _job
     page = pages[src_uri]
     mkdocs_log = logging.getLogger("mkdocs")
     collect, handlers = _Collect(), mkdocs_log.handlers
@@ -81,7 +83,7 @@ def _convert(src_uri: str) -> ConvertedPage:
         page.render(config, files)
         links = page.links_to_anchors
         converted = ConvertedPage(
-            page.markdown, page.content or "", page.toc, page.present_anchor_ids or set(),
+            page.markdown, finish(src_uri, page.content or ""), page.toc, page.present_anchor_ids or set(),
             None if links is None else {file.src_uri: dict(found) for file, found in links.items()},
             collect.messages)
     finally:
@@ -92,14 +94,16 @@ def _convert(src_uri: str) -> ConvertedPage:
     return converted
 
 
-def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Files) -> dict[str, ConvertedPage]:
-    """Each file's page converted, by src_uri (in forked workers when `parallel_map` can)."""
+def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Files,
+                  finish: Callable[[str, str], str]) -> dict[str, ConvertedPage]:
+    """Each file's page converted, then `finish(src_uri, html)`ed, by src_uri (in forked workers when
+    `parallel_map` can)."""
     global _job
     pages = {}
     for file in files_to_convert:
         # As MkDocs makes pages outside the navigation when it reads them: one Page per file.
         pages[file.src_uri] = file.page if file.page is not None else Page(None, file, config)
-    _job = (config, files, pages)
+    _job = (config, files, pages, finish)
     try:
         names = sorted(pages)
         return dict(zip(names, parallel_map(_convert, names, parallel_from=CONVERT_IN_WORKERS_FROM), strict=True))

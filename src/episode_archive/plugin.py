@@ -164,7 +164,6 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.background_search: BackgroundPagefind | None = None
         self.converted: dict[str, ConvertedPage] = {}
         """Generated pages converted to HTML in on_nav, by src_uri, until MkDocs reaches them."""
-        self.early_html: dict[str, str] = {}
         self.handed_empty: set[str] = set()
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
@@ -209,14 +208,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if self.archive is None or not page.file.generated_by:
             return html
         src = page.file.src_uri
-        converted, early = self.converted.pop(src, None), self.early_html.pop(src, None)
+        converted = self.converted.pop(src, None)
         if src in self.handed_empty:
             # Converted in on_nav; MkDocs converted an empty body in its place.
             self.handed_empty.discard(src)
-            assert converted is not None and early is not None
-            html = converted.restore(page, files)
+            assert converted is not None
             self.bodies.done(src)
-            return early
+            return converted.restore(page, files)
         html = self._page_html(src, html)
         self.bodies.done(src)
         return html
@@ -268,7 +266,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.staged_search is not None:
             self.staged_search.stop()
-        self.converted, self.early_html, self.handed_empty = {}, {}, set()
+        self.converted, self.handed_empty = {}, set()
 
     def on_shutdown(self) -> None:
         if self.background_search is not None:
@@ -296,7 +294,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if self.cache is not None:
             self.cache.keep(bundle_cache_key())  # read after the build; loading prunes what it did not use
-        self.converted, self.early_html, self.handed_empty = {}, {}, set()
+        self.converted, self.handed_empty = {}, set()
         archive, problems = load_archive(self.episodes_dir, self.options, self.cache)
         if problems:
             root = self.episodes_dir.parent
@@ -437,12 +435,10 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             return nav
         started = time.perf_counter()
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
-        self.converted = convert_pages(ours, config, files)
-        for src, converted in self.converted.items():
-            self.early_html[src] = self._page_html(src, converted.content)
-            if self.staged_search is not None:
-                self.staged_search.add(files.get_file_from_path(src).dest_uri, self.early_html[src])
+        self.converted = convert_pages(ours, config, files, self._page_html)
         if self.staged_search is not None:
+            for src, converted in self.converted.items():
+                self.staged_search.add(files.get_file_from_path(src).dest_uri, converted.content)
             self.staged_search.start(Path(config.site_dir), _site_language(config), self.cache)
         log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
                  time.perf_counter() - started)
