@@ -219,6 +219,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.bodies.done(src)
         return html
 
+    def _finish_converted(self, src: str, html: str) -> str:
+        """In the workers: the page as `_fill_page_content` makes it, staged for search."""
+        html = self._page_html(src, html)
+        if self.staged_search is not None and self.files is not None:
+            self.staged_search.write(self.files.get_file_from_path(src).dest_uri, html)
+        return html
+
     def _page_html(self, src: str, html: str) -> str:
         """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs
         rendered in on_files (escaped by construction, so after sanitising), mark pages for Pagefind."""
@@ -435,7 +442,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             return nav
         started = time.perf_counter()
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
-        self.converted = convert_pages(ours, config, files, self._page_html)
+        if self.staged_search is not None:
+            self.staged_search.prepare(_site_language(config))
+        self.converted = convert_pages(ours, config, files, self._finish_converted)
         if self.staged_search is not None:
             for src, converted in self.converted.items():
                 self.staged_search.add(files.get_file_from_path(src).dest_uri, converted.content)

@@ -189,24 +189,38 @@ class StagedSearchIndex:
             elif staged is not None and staged is not content and staged != content:
                 self.mismatch = f"the indexed part of {dest_uri} changed after it was rendered"
 
+    def prepare(self, language: str) -> None:
+        """Make the scratch folder, so that `write` can be called, also from forked workers."""
+        self.language = language
+        self._scratch = tempfile.TemporaryDirectory(prefix="episode-archive-search-")
+
+    def write(self, dest_uri: str, content: str) -> None:
+        """Stage one page's content as a document of its own (nothing for a page without indexed content)."""
+        if INDEXED not in content or self._scratch is None:
+            return
+        path = Path(self._scratch.name) / dest_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'<!DOCTYPE html>\n<html lang="{self.language}"><head><meta charset="utf-8"></head>'
+                        f"<body>{content}</body></html>\n", encoding="utf-8")
+
     def start(self, site_dir: Path, language: str, cache: ArchiveCache | None) -> None:
         """Index the staged contents in a Pagefind process (or take the cached bundle made from them)."""
         self._started = time.perf_counter()
         self.started = True
-        self.language = language
         names = sorted(self.contents)
         self.bundle_digest = digest(_pagefind_version(), repr((EXCLUDE_SELECTORS, ROOT_SELECTOR, BUNDLE_DIR)),
                                     language, *(part for name in names for part in (name, self.contents[name])))
         if _reuse_bundle(site_dir, cache, self.bundle_digest):
             self.reused = True
             return
-        self._scratch = tempfile.TemporaryDirectory(prefix="episode-archive-search-")
+        if self._scratch is None or self.language != language:
+            self.stop()
+            self.prepare(language)
+        assert self._scratch is not None
         root = Path(self._scratch.name)
         for name in names:
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8"></head>'
-                            f"<body>{self.contents[name]}</body></html>\n", encoding="utf-8")
+            if not (root / name).is_file():  # not written yet (by the workers that converted it)
+                self.write(name, self.contents[name])
         self._process = subprocess.Popen(pagefind_command(root, site_dir / BUNDLE_DIR), text=True,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
