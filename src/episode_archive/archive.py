@@ -30,7 +30,7 @@ from .readers import is_transcript, read_transcript
 from .related import WordingSample, find_related, wording_sample
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
-from .topics import assign_topics, collect_topics, topic_slug_problems
+from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
 from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -52,12 +52,14 @@ def link_features(episode: Episode) -> LinkFeatures:
 
 @dataclass
 class _Loaded:
-    """The transcripts read: episodes and problems, and by episode source its link features and its
-    cache key (a digest of every file it is made from; none without a cache)."""
+    """The transcripts read: episodes and problems, and by episode source its link features, what topic
+    extraction read of it, and its cache key (a digest of every file it is made from; none without a
+    cache)."""
 
     episodes: list[Episode]
     problems: list[Problem]
     features: dict[str, LinkFeatures]
+    topic_reads: dict[str, TopicRead]
     keys: dict[str, str]
 
 
@@ -189,7 +191,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     catalog: dict[str, dict] = {}
     resolver = Resolver([])
     glossary = Glossary()
-    loaded = _Loaded([], [], {}, {})
+    loaded = _Loaded([], [], {}, {}, {})
     if episodes_dir.is_dir():
         registry_path = episodes_dir / options.people_file
         try:
@@ -227,7 +229,8 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         vocabulary = load_topics_file(episodes_dir / TOPICS_FILE, inside=episodes_dir)
     except ArchiveError as error:
         problems.append(error.problem)
-    assign_topics(episodes, options.topics_per_episode, vocabulary, cache, progress)
+    assign_topics(episodes, options.topics_per_episode, vocabulary, cache, progress,
+                  {e.slug: loaded.topic_reads[e.source] for e in episodes if e.source in loaded.topic_reads})
     problems.extend(topic_slug_problems(episodes, episodes_dir))
     people, name_index, warnings = collect_people(episodes, resolver)
     archive = Archive(
@@ -292,21 +295,24 @@ def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], share
                   file_bytes(path.with_suffix(".yaml")), file_bytes(chapters_file(path)), repr(row))
 
 
-def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> tuple[Episode, LinkFeatures] | Problem:
+_LoadedEpisode = tuple[Episode, LinkFeatures, TopicRead]
+
+
+def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> _LoadedEpisode | Problem:
     path, episodes_dir, catalog, resolver, glossary = job
     try:
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
         return error.problem
     episode.transcript.word_count  # noqa: B018 - counted here, in the worker, and cached with the episode
-    return episode, link_features(episode)
+    return episode, link_features(episode), read_for_topics(episode)
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
               glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress) -> _Loaded:
     """Load every transcript: from the cache, else in forked workers when there are many, else here."""
     progress.stage("Reading transcripts", len(paths))
-    results: dict[Path, tuple[Episode, LinkFeatures] | Problem] = {}
+    results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
     for path in paths:
         # Oversized files and links out of the archive are never read here; load_episode refuses them.
@@ -323,11 +329,13 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
         results[path] = result
         if path in keys and not isinstance(result, Problem):
             cache.put(keys[path], result)
-    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {})
+    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {}, {})
     for path in paths:
         result = results[path]
         if not isinstance(result, Problem):
-            episode, loaded.features[episode.source] = result
+            episode, features, topic_read = result
+            loaded.features[episode.source] = features
+            loaded.topic_reads[episode.source] = topic_read
             loaded.episodes.append(episode)
             if path in keys:
                 loaded.keys[episode.source] = keys[path]

@@ -29,7 +29,8 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from yake_rust import Yake
@@ -360,10 +361,9 @@ def read_samples(jobs: list[_Job], store: ArchiveCache | None = None,
 
 
 def _run(jobs: list[_Job], on_done: Callable[[int], None]) -> list[_Read]:
-    """`_read` for every job, in order; in worker processes when enough of them need YAKE."""
-    extracting = sum(extract for _title, _text, _names, extract in jobs)
-    return parallel_map(_read, jobs, parallel_from=len(jobs) + 1 if extracting < PARALLEL_FROM else 0,
-                        on_done=on_done)
+    """`_read` for every job, in order; in worker processes when there are many (sampling a long talk
+    costs more than YAKE reading the sample)."""
+    return parallel_map(_read, jobs, parallel_from=PARALLEL_FROM, on_done=on_done)
 
 
 def _read(job: _Job) -> _Read:
@@ -406,6 +406,34 @@ def _people(episode: Episode) -> list[str]:
     return [*episode.speakers, *getattr(episode, "hosts", [])]
 
 
+def _own_names(episode: Episode, labels: list[str]) -> frozenset[str]:
+    """The episode's people and turn labels, as name parts: never its topics."""
+    return frozenset(name_parts([*_people(episode), *labels]))
+
+
+@dataclass(frozen=True)
+class TopicRead:
+    """What topic extraction reads of one episode alone: the names that start its turns, the sample
+    YAKE reads and the key phrases it found there. `read_for_topics` makes it where the episode is
+    loaded (in the workers), and the cache keeps it with the episode; the choice across the archive
+    runs afterwards, in `assign_topics`."""
+
+    labels: list[str]
+    sample: str | None
+    """None for an episode with given topics: its sample is read only when other episodes need
+    extraction (see `_common_phrases`), so an archive whose topics are all given never reads one."""
+    phrases: list[tuple[str, str]]
+
+
+def read_for_topics(episode: Episode) -> TopicRead:
+    text = episode.transcript.plain_text()
+    labels = speaker_labels(text)
+    if episode.given_topics:
+        return TopicRead(labels, None, [])
+    sample, phrases = _read((episode.title, text, _own_names(episode, labels), True))
+    return TopicRead(labels, sample, phrases)
+
+
 def _resolve_given(topics: list[str], vocabulary: TopicVocabulary) -> list[str]:
     """Given topics through topics.yml; one of two spellings of one name goes ("RL" and "rl" once
     mapped), but nothing else: "C++" and "C#" stay two topics (and `topic_slug_problems` reports them)."""
@@ -421,8 +449,12 @@ def _resolve_given(topics: list[str], vocabulary: TopicVocabulary) -> list[str]:
 
 
 def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVocabulary | None = None,
-                  store: ArchiveCache | None = None, progress: Progress | None = None) -> None:
-    """Apply topics.yml to given topics; extract up to `per_episode` topics for every other episode."""
+                  store: ArchiveCache | None = None, progress: Progress | None = None,
+                  reads: Mapping[str, TopicRead] | None = None) -> None:
+    """Apply topics.yml to given topics; extract up to `per_episode` topics for every other episode.
+
+    `reads` (by slug) are what the loading workers already read; the rest is read here.
+    """
     vocabulary = vocabulary or TopicVocabulary()
     for episode in episodes:
         if episode.given_topics:
@@ -431,18 +463,23 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
     if not needing:
         return
 
-    # Read every episode once: its speaker labels (turn names, never topics) and its sample.
-    texts = {e.slug: e.transcript.plain_text() for e in episodes}
-    labels = {slug: speaker_labels(text) for slug, text in texts.items()}
-    recurring_labels = [label for slug in sorted(labels) for label in labels[slug]]
+    # Every episode's speaker labels (turn names, never topics) and sample, read once.
+    known = {e.slug: read for e in episodes if (read := (reads or {}).get(e.slug)) is not None}
+    unread = [e for e in episodes if e.slug not in known or known[e.slug].sample is None]
+    if unread:
+        texts = {e.slug: e.transcript.plain_text() for e in unread}
+        labels = {e.slug: known[e.slug].labels if e.slug in known else speaker_labels(texts[e.slug])
+                  for e in unread}
+        read = read_samples([(e.title, texts[e.slug], _own_names(e, labels[e.slug]), not e.given_topics)
+                             for e in unread], store, progress)
+        for e, (sample, phrases) in zip(unread, read, strict=True):
+            known[e.slug] = TopicRead(labels[e.slug], sample, phrases)
+    recurring_labels = [label for slug in sorted(known) for label in known[slug].labels]
     speakers = [name for e in episodes for name in _people(e)]
     archive_names = name_parts(speakers + recurring_labels)
     full_names = {" ".join(name.lower().split()) for name in speakers + recurring_labels}
-    own_names = {e.slug: frozenset(name_parts([*_people(e), *labels[e.slug]])) for e in episodes}
-    read = read_samples([(e.title, texts[e.slug], own_names[e.slug], not e.given_topics) for e in episodes],
-                        store, progress)
-    samples = {e.slug: sample for e, (sample, _phrases) in zip(episodes, read, strict=True)}
-    extracted = {e.slug: phrases for e, (_sample, phrases) in zip(episodes, read, strict=True)}
+    samples = {slug: read.sample or "" for slug, read in known.items()}
+    extracted = {slug: read.phrases for slug, read in known.items()}
 
     candidates: dict[str, list[tuple[str, str]]] = {}
     for episode in needing:
