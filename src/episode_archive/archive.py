@@ -298,14 +298,19 @@ def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], share
 _LoadedEpisode = tuple[Episode, LinkFeatures, TopicRead]
 
 
-def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> _LoadedEpisode | Problem:
-    path, episodes_dir, catalog, resolver, glossary = job
+def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None]) -> _LoadedEpisode | Problem:
+    """Load one transcript and, with a cache folder and key, cache it (here, in the worker: the
+    build's own process has the rest of the archive to read)."""
+    path, episodes_dir, catalog, resolver, glossary, cache_dir, key = job
     try:
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
         return error.problem
     episode.transcript.word_count  # noqa: B018 - counted here, in the worker, and cached with the episode
-    return episode, link_features(episode), read_for_topics(episode)
+    loaded = episode, link_features(episode), read_for_topics(episode)
+    if cache_dir is not None and key is not None:
+        ArchiveCache(cache_dir).put(key, loaded)
+    return loaded
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
@@ -324,11 +329,12 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
                 results[path] = hit
     missing = [path for path in paths if path not in results]
     progress.advance(len(results))
-    jobs = [(path, episodes_dir, catalog, resolver, glossary) for path in missing]
+    cache_dir = cache.directory if cache is not None else None
+    jobs = [(path, episodes_dir, catalog, resolver, glossary, cache_dir, keys.get(path)) for path in missing]
     for path, result in zip(missing, parallel_map(_load_one, jobs, on_done=progress.advance), strict=True):
         results[path] = result
-        if path in keys and not isinstance(result, Problem):
-            cache.put(keys[path], result)
+        if path in keys and cache is not None and not isinstance(result, Problem):
+            cache.keep(keys[path])  # written by the worker
     loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {}, {})
     for path in paths:
         result = results[path]

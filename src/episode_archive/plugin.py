@@ -336,11 +336,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 inclusion = InclusionLevel.NOT_IN_NAV
             file = GeneratedPage.generated(config, src_uri, content=content, inclusion=inclusion)
             if src_uri.endswith(".md"):
-                # The placeholders' token is new in every build; what the page shows is not.
-                self.building_from[src_uri] = digest(config_digest, content.replace(self.bodies.token, ""),
-                                                     *self.bodies.chunks.get(src_uri, ()),
-                                                     self.published.head.get(src_uri))
-                file.unchanged = self.built_from.get(src_uri) == self.building_from[src_uri]
+                # Only `mkdocs serve` builds again in one process (and skips what did not change with
+                # --dirty). The placeholders' token is new in every build; what the page shows is not.
+                made_from = "" if self.background_search is None else digest(
+                    config_digest, content.replace(self.bodies.token, ""), *self.bodies.chunks.get(src_uri, ()),
+                    self.published.head.get(src_uri))
+                self.building_from[src_uri] = made_from
+                file.unchanged = bool(made_from) and self.built_from.get(src_uri) == made_from
             files.append(file)
         for src_uri, source in self.published.copies.items():
             files.append(File.generated(config, src_uri, abs_src_path=str(source)))
