@@ -203,6 +203,22 @@ def test_a_page_another_plugin_changes_is_converted_by_mkdocs_with_the_change(ti
     assert "It never tires." in other
 
 
+def test_search_indexes_the_page_another_plugin_changed_before_conversion(tiny_project, tmp_path, caplog,
+                                                                         conversion):
+    # The early conversion and the staged search index both miss the change; the build must not.
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  - search\n", "") + "hooks:\n  - hooks.py\n")
+    write(tiny_project / "hooks.py", "def on_page_markdown(markdown, page, config, files):\n"
+          "    return markdown.replace('## Opening', '## Overture')\n")
+    caplog.set_level("INFO")
+    site = build_site(tiny_project)
+    assert "indexing the built site for search (another plugin changed the indexed part of " \
+        "episodes/2025-06-30-curated/index.html)" in caplog.text
+    records = _search_records(site / "pagefind")
+    assert "Overture" in records["/episodes/2025-06-30-curated/"]["content"]
+    assert records == _index_the_built_site(site, tmp_path / "from-site")
+
+
 def test_a_broken_link_in_a_converted_page_still_fails_a_strict_build(tiny_project, conversion):
     curated = tiny_project / "episodes/2025-06-30-curated.md"
     curated.write_text(curated.read_text() + "\nSee [the notes](missing-notes.md).\n")

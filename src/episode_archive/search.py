@@ -153,14 +153,16 @@ _HTML_LANG = re.compile(r'<html\b[^>]*?\blang="([^"]*)"')
 class StagedSearchIndex:
     """`mkdocs build`: Pagefind indexes the pages while MkDocs writes the site, not after it.
 
-    Pagefind reads only what is inside `data-pagefind-body` (ROOT_SELECTOR), and that is page content,
-    which MkDocs has converted for every page before it starts writing any (`on_env`). Each page's
+    Pagefind reads only what is inside `data-pagefind-body` (ROOT_SELECTOR), and that is page content.
+    The plugin's own pages, which are the indexed ones, are converted right after the navigation is
+    built (`pageconvert`), and every page is converted before MkDocs writes any (`on_env`). Each page's
     content is written as a minimal document at the page's path in a scratch folder, and Pagefind
-    indexes that folder while MkDocs renders templates and copies files, on the core MkDocs leaves
-    idle. Every page MkDocs then writes is checked: an indexed page must hold its staged content byte
-    for byte, in the staged language, and no other page may carry `data-pagefind-body`. If one fails
-    (another plugin's `on_post_page` edited the content, a theme marks pages itself), the built site is
-    indexed after the build instead, as `run_pagefind` always did. Either way the bundle is the same.
+    indexes that folder while MkDocs carries on, on the core MkDocs leaves idle. What MkDocs then
+    makes of each page is checked: an indexed page's content, after every plugin's `on_page_content`,
+    must be what was staged, and its written page must hold it byte for byte, in the staged language.
+    No other page may carry `data-pagefind-body`. If one fails (another plugin edited an indexed page,
+    or a theme marks pages itself), the built site is indexed after the build instead, as `run_pagefind`
+    always did. Either way the bundle is the same.
     """
 
     def __init__(self) -> None:
@@ -174,7 +176,7 @@ class StagedSearchIndex:
         self.bundle_digest: str | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[str] | None = None
-        self._started = 0.0
+        self._started_at = 0.0
 
     def add(self, dest_uri: str, content: str) -> None:
         """A page's content: staged before `start`; after it (the plugin's pages, converted early),
@@ -187,7 +189,7 @@ class StagedSearchIndex:
             if staged is None and INDEXED in content:
                 self.mismatch = f"{dest_uri} has indexed content that was not known early"
             elif staged is not None and staged is not content and staged != content:
-                self.mismatch = f"the indexed part of {dest_uri} changed after it was rendered"
+                self.mismatch = f"another plugin changed the indexed part of {dest_uri}"
 
     def prepare(self, language: str) -> None:
         """Make the scratch folder, so that `write` can be called, also from forked workers."""
@@ -205,7 +207,7 @@ class StagedSearchIndex:
 
     def start(self, site_dir: Path, language: str, cache: ArchiveCache | None) -> None:
         """Index the staged contents in a Pagefind process (or take the cached bundle made from them)."""
-        self._started = time.perf_counter()
+        self._started_at = time.perf_counter()
         self.started = True
         names = sorted(self.contents)
         self.bundle_digest = digest(_pagefind_version(), repr((EXCLUDE_SELECTORS, ROOT_SELECTOR, BUNDLE_DIR)),
@@ -261,7 +263,7 @@ class StagedSearchIndex:
                 raise RuntimeError(f"pagefind failed ({self._process.returncode}): {output.strip()}")
             _keep_bundle(site_dir, cache, self.bundle_digest)
             log.info("episode-archive: search index built with Pagefind in %.2f s, while MkDocs wrote the pages",
-                     time.perf_counter() - self._started)
+                     time.perf_counter() - self._started_at)
         finally:
             self.stop()
 
