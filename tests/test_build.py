@@ -159,20 +159,33 @@ def test_search_is_indexed_from_page_contents_while_mkdocs_writes_the_site(tiny_
     assert staged == _index_the_built_site(site, tmp_path / "from-site")
 
 
-def test_a_page_changed_after_rendering_is_indexed_from_the_built_site(tiny_project, tmp_path, caplog):
-    config = tiny_project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - search\n", "") + "hooks:\n  - hooks.py\n")
-    # Another plugin (here a hook) edits the transcript in the written page, after the content was staged.
-    write(tiny_project / "hooks.py", "def on_post_page(output, page, config):\n"
-          "    return output.replace('It never tires.', 'It never sleeps.')\n")
-    caplog.set_level("INFO")
-    site = build_site(tiny_project)
-    assert "indexing the built site for search (the indexed part of episodes/2024-01-05-counting-machines/" \
-        "index.html changed after it was rendered)" in caplog.text
+def _build_with_a_hook(project: Path, hook: str, *, pagefind: bool = True) -> Path:
+    """Build with another plugin at work: a MkDocs hook file holding `hook`."""
+    config = project / "mkdocs.yml"
+    text = config.read_text().replace("  - search\n", "") if pagefind else config.read_text()
+    config.write_text(text + "hooks:\n  - hooks.py\n")
+    write(project / "hooks.py", hook)
+    return build_site(project)
+
+
+def _indexed_from_the_built_site(site: Path, tmp_path: Path, caplog, reason: str) -> dict[str, dict]:
+    """The search index, checked to be the one Pagefind makes from the written pages, and why."""
+    assert f"indexing the built site for search ({reason})" in caplog.text
     records = _search_records(site / "pagefind")
+    assert records == _index_the_built_site(site, tmp_path / "from-site")
+    return records
+
+
+def test_a_page_changed_after_rendering_is_indexed_from_the_built_site(tiny_project, tmp_path, caplog):
+    caplog.set_level("INFO")
+    # Another plugin edits the transcript in the written page, after the content was staged.
+    site = _build_with_a_hook(tiny_project, "def on_post_page(output, page, config):\n"
+                              "    return output.replace('It never tires.', 'It never sleeps.')\n")
+    records = _indexed_from_the_built_site(
+        site, tmp_path, caplog,
+        "the indexed part of episodes/2024-01-05-counting-machines/index.html changed after it was rendered")
     content = records["/episodes/2024-01-05-counting-machines/"]["content"]
     assert "It never sleeps." in content and "It never tires." not in content
-    assert records == _index_the_built_site(site, tmp_path / "from-site")
 
 
 @pytest.fixture(params=["here", "in workers"])
@@ -187,14 +200,11 @@ def conversion(request, monkeypatch):
 def test_a_page_another_plugin_changes_is_converted_by_mkdocs_with_the_change(tiny_project, caplog, conversion):
     # The plugin converts its pages before MkDocs does; a plugin that edits one page's Markdown must
     # still see its edit on the page, in its table of contents too.
-    config = tiny_project / "mkdocs.yml"
-    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n")
-    write(tiny_project / "hooks.py", "def on_page_markdown(markdown, page, config, files):\n"
-          "    if page.file.src_uri == 'episodes/2025-06-30-curated.md':\n"
-          "        return markdown.replace('## Opening', '## A heading from another plugin')\n"
-          "    return markdown\n")
     caplog.set_level("INFO")
-    site = build_site(tiny_project)
+    site = _build_with_a_hook(tiny_project, "def on_page_markdown(markdown, page, config, files):\n"
+                              "    if page.file.src_uri == 'episodes/2025-06-30-curated.md':\n"
+                              "        return markdown.replace('## Opening', '## A heading from another plugin')\n"
+                              "    return markdown\n", pagefind=False)
     assert "converted" in caplog.text  # the early conversion ran
     page = (site / "episodes/2025-06-30-curated/index.html").read_text()
     assert 'id="a-heading-from-another-plugin"' in page and 'href="#a-heading-from-another-plugin"' in page
@@ -206,17 +216,12 @@ def test_a_page_another_plugin_changes_is_converted_by_mkdocs_with_the_change(ti
 def test_search_indexes_the_page_another_plugin_changed_before_conversion(tiny_project, tmp_path, caplog,
                                                                          conversion):
     # The early conversion and the staged search index both miss the change; the build must not.
-    config = tiny_project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  - search\n", "") + "hooks:\n  - hooks.py\n")
-    write(tiny_project / "hooks.py", "def on_page_markdown(markdown, page, config, files):\n"
-          "    return markdown.replace('## Opening', '## Overture')\n")
     caplog.set_level("INFO")
-    site = build_site(tiny_project)
-    assert "indexing the built site for search (another plugin changed the indexed part of " \
-        "episodes/2025-06-30-curated/index.html)" in caplog.text
-    records = _search_records(site / "pagefind")
+    site = _build_with_a_hook(tiny_project, "def on_page_markdown(markdown, page, config, files):\n"
+                              "    return markdown.replace('## Opening', '## Overture')\n")
+    records = _indexed_from_the_built_site(
+        site, tmp_path, caplog, "another plugin changed the indexed part of episodes/2025-06-30-curated/index.html")
     assert "Overture" in records["/episodes/2025-06-30-curated/"]["content"]
-    assert records == _index_the_built_site(site, tmp_path / "from-site")
 
 
 def test_a_broken_link_in_a_converted_page_still_fails_a_strict_build(tiny_project, conversion):
