@@ -231,6 +231,18 @@ def test_a_broken_link_in_a_converted_page_still_fails_a_strict_build(tiny_proje
         build_site(tiny_project)
 
 
+def test_another_theme_gets_pagefind_search_without_the_header_box(tiny_project, caplog):
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(re.sub(r"theme:\n(?:  .*\n)+", "theme:\n  name: mkdocs\n",
+                             config.read_text().replace("  - search\n", "")))
+    caplog.set_level("INFO")
+    site = tiny_project / "site"
+    build(load_config(str(config), site_dir=str(site)))
+    assert "has no place for the search box; the search page is still at search/" in caplog.text
+    assert "while MkDocs wrote the pages" in caplog.text  # MkDocs' theme writes <html lang="en"> too
+    assert "It never tires." in _search_records(site / "pagefind")["/episodes/2024-01-05-counting-machines/"]["content"]
+
+
 def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_run(tiny_project):
     config_file = tiny_project / "mkdocs.yml"
     config_file.write_text(config_file.read_text().replace("  - search\n", ""))

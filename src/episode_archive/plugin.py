@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, Environment
+from jinja2 import ChoiceLoader, DictLoader, Environment, TemplateNotFound
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -192,11 +192,14 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
 
     def _search_box(self, env: Environment) -> Environment:
         if self.options.search == "pagefind":
-            header, _, _ = env.loader.get_source(env, "partials/header.html")
+            try:
+                header, _, _ = env.loader.get_source(env, "partials/header.html")
+            except TemplateNotFound:  # not Material
+                header = ""
             patched = with_search_box(header)
             if patched is None:
-                log.warning("episode-archive: this Material version's header has no place for the search box; "
-                            "the search page is still at search/")
+                log.warning("episode-archive: the theme's header (Material's partials/header.html) has no place "
+                            "for the search box; the search page is still at search/")
             else:
                 env.loader = ChoiceLoader([DictLoader({"partials/header.html": patched,
                                                        SEARCH_BOX_TEMPLATE: SEARCH_BOX}), env.loader])
