@@ -25,8 +25,6 @@ from mkdocs.utils import meta
 
 from .parallel import PARALLEL_FROM, parallel_map
 
-log = logging.getLogger(f"mkdocs.plugins.{__name__}")
-
 
 @dataclass
 class ConvertedPage:
