@@ -14,6 +14,8 @@ Knowing the pages' HTML this early is also what lets Pagefind index them while M
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -60,21 +62,12 @@ _job: tuple[MkDocsConfig, Files, dict[str, Page], Callable[[str, str], str]] | N
 """What the forked workers convert: set before forking, read in the workers."""
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append((record.name, record.levelno, record.getMessage()))
-
-
 def _convert(src_uri: str) -> ConvertedPage:
     assert _job is not None
     config, files, pages, finish = _job
     page = pages[src_uri]
     mkdocs_log = logging.getLogger("mkdocs")
-    collect, handlers = _Collect(), mkdocs_log.handlers
+    collect, handlers = logging.handlers.BufferingHandler(sys.maxsize), mkdocs_log.handlers
     mkdocs_log.handlers = [collect]  # nothing printed or counted here: `restore` logs it in the build
     try:
         page.markdown, _meta = meta.get_data(page.file.content_string)
@@ -83,7 +76,7 @@ def _convert(src_uri: str) -> ConvertedPage:
         converted = ConvertedPage(
             page.markdown, finish(src_uri, page.content or ""), page.toc, page.present_anchor_ids or set(),
             None if links is None else {file.src_uri: dict(found) for file, found in links.items()},
-            collect.messages)
+            [(record.name, record.levelno, record.getMessage()) for record in collect.buffer])
     finally:
         mkdocs_log.handlers = handlers
         # Without workers this was MkDocs' own page: leave it as MkDocs expects to find it.
