@@ -216,9 +216,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             # Converted in on_nav; MkDocs converted an empty body in its place.
             self.handed_empty.discard(src)
             assert converted is not None
-            self.bodies.done(src)
-            return converted.restore(page, files)
-        html = self._page_html(src, html)
+            html = converted.restore(page, files)
+        else:
+            html = self._page_html(src, html)
         self.bodies.done(src)
         return html
 
@@ -447,13 +447,14 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             return nav
         started = time.perf_counter()
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
+        language = _site_language(config)
         if self.staged_search is not None:
-            self.staged_search.prepare(_site_language(config))
+            self.staged_search.prepare(language)
         self.converted = convert_pages(ours, config, files, self._finish_converted)
         if self.staged_search is not None:
             for src, converted in self.converted.items():
                 self.staged_search.add(files.get_file_from_path(src).dest_uri, converted.content)
-            self.staged_search.start(Path(config.site_dir), _site_language(config), self.cache)
+            self.staged_search.start(Path(config.site_dir), language, self.cache)
         log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
                  time.perf_counter() - started)
         return nav

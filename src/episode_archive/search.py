@@ -210,13 +210,12 @@ class StagedSearchIndex:
         self._started_at = time.perf_counter()
         self.started = True
         names = sorted(self.contents)
-        self.bundle_digest = digest(_pagefind_version(), repr((EXCLUDE_SELECTORS, ROOT_SELECTOR, BUNDLE_DIR)),
-                                    language, *(part for name in names for part in (name, self.contents[name])))
+        self.bundle_digest = digest(*_how_pagefind_runs(restrict=True), language,
+                                    *(part for name in names for part in (name, self.contents[name])))
         if _reuse_bundle(site_dir, cache, self.bundle_digest):
             self.reused = True
             return
-        if self._scratch is None or self.language != language:
-            self.stop()
+        if self._scratch is None:  # not prepared before conversion (the pages are staged at on_env)
             self.prepare(language)
         assert self._scratch is not None
         root = Path(self._scratch.name)
@@ -268,9 +267,7 @@ class StagedSearchIndex:
             self.stop()
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait()
+        _stop(self._process)
         self._process = None
         if self._scratch is not None:
             self._scratch.cleanup()
@@ -290,17 +287,26 @@ def _site_html_digest(site_dir: Path, restrict: bool) -> str:
             data = path.read_bytes()
             pages.append((relative.as_posix(), INDEXED.encode() in data, digest(data)))
     any_body = any(body for _name, body, _digest in pages)
-    parts: list[bytes | str] = [_pagefind_version(), repr((EXCLUDE_SELECTORS, restrict and ROOT_SELECTOR, BUNDLE_DIR))]
+    parts: list[bytes | str] = _how_pagefind_runs(restrict)
     for name, body, page_digest in pages:
         parts += [name, page_digest if body or not any_body else ""]
     return digest(*parts)
 
 
-def _pagefind_version() -> str:
+def _how_pagefind_runs(restrict: bool) -> list[bytes | str]:
+    """The start of a bundle's digest: Pagefind's version and the options it runs with."""
     try:
-        return importlib.metadata.version("pagefind")
+        version = importlib.metadata.version("pagefind")
     except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+        version = "unknown"
+    return [version, repr((EXCLUDE_SELECTORS, restrict and ROOT_SELECTOR, BUNDLE_DIR))]
+
+
+def _stop(process: subprocess.Popen[str] | None) -> None:
+    """End an unfinished Pagefind run (a newer build, or the build failed)."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        process.wait()
 
 
 class BackgroundPagefind:
@@ -332,7 +338,5 @@ class BackgroundPagefind:
         log.info("episode-archive: indexing for search in the background (search is back in a few seconds)")
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait()
+        _stop(self._process)
         self._process = None
