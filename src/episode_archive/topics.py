@@ -406,9 +406,10 @@ def _people(episode: Episode) -> list[str]:
     return [*episode.speakers, *getattr(episode, "hosts", [])]
 
 
-def _own_names(episode: Episode, labels: list[str]) -> frozenset[str]:
-    """The episode's people and turn labels, as name parts: never its topics."""
-    return frozenset(name_parts([*_people(episode), *labels]))
+def _job(episode: Episode, text: str, labels: list[str]) -> _Job:
+    """What `_read` needs of an episode: its people and turn labels (as name parts, never its topics)
+    are left out, and YAKE runs only when its topics are not given."""
+    return episode.title, text, frozenset(name_parts([*_people(episode), *labels])), not episode.given_topics
 
 
 @dataclass(frozen=True)
@@ -430,7 +431,7 @@ def read_for_topics(episode: Episode) -> TopicRead:
     labels = speaker_labels(text)
     if episode.given_topics:
         return TopicRead(labels, None, [])
-    sample, phrases = _read((episode.title, text, _own_names(episode, labels), True))
+    sample, phrases = _read(_job(episode, text, labels))
     return TopicRead(labels, sample, phrases)
 
 
@@ -470,8 +471,7 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
         texts = {e.slug: e.transcript.plain_text() for e in unread}
         labels = {e.slug: known[e.slug].labels if e.slug in known else speaker_labels(texts[e.slug])
                   for e in unread}
-        read = read_samples([(e.title, texts[e.slug], _own_names(e, labels[e.slug]), not e.given_topics)
-                             for e in unread], store, progress)
+        read = read_samples([_job(e, texts[e.slug], labels[e.slug]) for e in unread], store, progress)
         for e, (sample, phrases) in zip(unread, read, strict=True):
             known[e.slug] = TopicRead(labels[e.slug], sample, phrases)
     recurring_labels = [label for slug in sorted(known) for label in known[slug].labels]
