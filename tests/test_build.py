@@ -291,6 +291,83 @@ def test_serve_dirty_renders_again_only_the_pages_an_edit_changed(tiny_project):
         config.plugins.on_shutdown()
 
 
+def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_what_a_build_makes(
+        tiny_project, tmp_path, monkeypatch):
+    import episode_archive.publish as publish_module
+    import episode_archive.render.pages as pages_module
+
+    rendered: list[str] = []
+    render_page, plain_text = pages_module.render_episode_page, publish_module.plain_text
+    monkeypatch.setattr(pages_module, "render_episode_page",
+                        lambda episode, *rest: rendered.append(episode.slug) or render_page(episode, *rest))
+    monkeypatch.setattr(publish_module, "plain_text",
+                        lambda episode: rendered.append(f"{episode.slug} downloads") or plain_text(episode))
+    site = tiny_project / "site"
+
+    def build_into(folder: Path) -> None:
+        config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(folder), strict=True)
+        config.plugins["episode-archive"].config["search"] = "material"  # no indexing run to wait for
+        build(config)
+
+    def serve_build() -> set[str]:
+        rendered.clear()
+        build_into(site)
+        return set(rendered)
+
+    def pages(folder: Path) -> dict[str, bytes]:
+        return {path: content for path, content in snapshot(folder / "episodes").items() if "/" in path}
+
+    config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        first = serve_build()
+        neighbours = {"2024-01-05-counting-machines", "2025-06-30-curated"}
+        assert {"two-voices", "two-voices downloads", *neighbours} <= first
+        assert serve_build() == set()
+        # Punctuation: the episode's words, so its related talks and everything else stay as they were.
+        transcript = tiny_project / "episodes/talks/two-voices.txt"
+        transcript.write_text(transcript.read_text().replace("one by one.", "one by one!"))
+        assert serve_build() == {"two-voices", "two-voices downloads"}
+        assert "one by one!" in (site / "episodes/two-voices/index.html").read_text()
+        # A new title shows on the pages before and after it in time (Previous / Next), and in their
+        # related talks: they are rendered again.
+        catalog = tiny_project / "episodes/catalog.csv"
+        catalog.write_text(catalog.read_text().replace("Two voices on looms", "Two voices on engines"))
+        assert serve_build() == {"two-voices", "two-voices downloads", *neighbours}
+        assert "Two voices on engines" in (site / "episodes/2025-06-30-curated/index.html").read_text()
+        served = pages(site)
+    finally:
+        config.plugins.on_shutdown()
+    build_into(tmp_path / "fresh")  # a plain build: no memo
+    assert served == pages(tmp_path / "fresh")
+
+
+def test_serve_keeps_episodes_as_read_when_the_archive_changes_their_slugs(tiny_project):
+    # Two files named two-voices.txt take their folders into their slugs; once one is gone, the other
+    # has its own name back, though the next build takes it from the memo of the last.
+    site = tiny_project / "site"
+
+    def serve_build() -> set[str]:
+        config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site), strict=True)
+        config.plugins["episode-archive"].config["search"] = "material"
+        build(config)
+        return {path.parent.name for path in (site / "episodes").glob("*/index.html")}
+
+    config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        assert "two-voices" in serve_build()
+        write(tiny_project / "episodes/panels/two-voices.txt", "Grace Hollis: Panels are another matter.\n")
+        write(tiny_project / "episodes/panels/two-voices.yml", "date: 2025-04-01\nspeakers: [Grace Hollis]\n")
+        assert {"talks-two-voices", "panels-two-voices"} <= serve_build()
+        (tiny_project / "episodes/panels/two-voices.txt").unlink()
+        (tiny_project / "episodes/panels/two-voices.yml").unlink()
+        built = serve_build()
+        assert "two-voices" in built and "talks-two-voices" not in built
+    finally:
+        config.plugins.on_shutdown()
+
+
 def test_serving_a_large_archive_without_dirty_suggests_it_once(tiny_project, monkeypatch, caplog):
     import episode_archive.plugin as plugin_module
 

@@ -60,7 +60,7 @@ def test_prerendered_transcripts_read_exactly_as_markdown_would_render_them(tmp_
     fast = _build_demo(tmp_path, "fast")
     # The same build with every transcript handed to MkDocs as Markdown.
     render_pages = plugin_module.render_pages
-    monkeypatch.setattr(plugin_module, "render_pages", lambda archive, options, bodies=None: render_pages(
+    monkeypatch.setattr(plugin_module, "render_pages", lambda archive, options, bodies=None, memo=None: render_pages(
         archive, options))
     markdown = _build_demo(tmp_path, "markdown")
 

@@ -6,6 +6,7 @@ report them all in one run, and the plugin can fail the build with the full list
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import time
@@ -334,17 +335,19 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     for path, result in zip(missing, parallel_map(_load_one, jobs, on_done=progress.advance), strict=True):
         results[path] = result
         if path in keys and cache is not None and not isinstance(result, Problem):
-            cache.keep(keys[path])  # written by the worker
+            cache.keep(keys[path], result)  # written by the worker
     loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {}, {})
     for path in paths:
         result = results[path]
         if not isinstance(result, Problem):
             episode, features, topic_read = result
+            # The archive settles slugs and topics on its episodes: on a copy, the cache's value stays as read.
+            episode = copy.copy(episode)
             loaded.features[episode.source] = features
             loaded.topic_reads[episode.source] = topic_read
             loaded.episodes.append(episode)
             if path in keys:
-                loaded.keys[episode.source] = keys[path]
+                loaded.keys[episode.source] = episode.content_key = keys[path]
     return loaded
 
 

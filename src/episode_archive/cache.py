@@ -46,10 +46,11 @@ def default_cache_dir(project_root: Path) -> Path:
     return base / "episode-archive" / hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
 
 
-def cache_for(project_root: Path, enabled: bool, cache_dir: str | None) -> ArchiveCache | None:
+def cache_for(project_root: Path, enabled: bool, cache_dir: str | None,
+              memo: BuildMemo | None = None) -> ArchiveCache | None:
     if not enabled:
         return None
-    return ArchiveCache(project_root / cache_dir if cache_dir else default_cache_dir(project_root))
+    return ArchiveCache(project_root / cache_dir if cache_dir else default_cache_dir(project_root), memo)
 
 
 def digest(*parts: bytes | str | None) -> str:
@@ -68,16 +69,56 @@ def file_bytes(path: Path) -> bytes | None:
         return None
 
 
-class ArchiveCache:
-    """Pickled values by key in one folder; `prune()` removes what this build did not use."""
+class BuildMemo:
+    """What one build made, by a digest of everything it was made from, for the next build in the same
+    process: `mkdocs serve` builds again after every edit, and most pages and downloads are then as they
+    were. A build reads the last build's values (`get`) and keeps what it used or made (`put`) for the
+    next; `next_build()` starts one. A key names its value for good, so a failed build leaves nothing
+    wrong behind."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self) -> None:
+        self.last: dict[str, Any] = {}
+        self.made: dict[str, Any] = {}
+
+    def next_build(self) -> None:
+        self.last, self.made = self.made or self.last, {}
+
+    def get(self, key: str) -> Any | None:
+        value = self.last.get(key)
+        if value is not None:
+            self.made[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.made[key] = value
+
+
+class ArchiveCache:
+    """Pickled values by key in one folder; `prune()` removes what this build did not use.
+
+    With a `memo` (`mkdocs serve`), values read or written are also kept in memory for the next build:
+    unpickling a thousand episodes is most of what reading the archive again costs. A value from the
+    cache is shared with that memo, so callers change copies of it, never the value.
+    """
+
+    def __init__(self, directory: Path, memo: BuildMemo | None = None) -> None:
         self.directory = directory
+        self.memo = memo
         self.used: set[str] = set()
         self.hits = self.misses = 0
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
+        remembered = self.memo.get(key) if self.memo is not None else None
+        if remembered is not None:
+            self.hits += 1
+            return remembered
+        value = self._read(key)
+        if value is not None and self.memo is not None:
+            self.memo.put(key, value)
+        return value
+
+    def _read(self, key: str) -> Any | None:
         path = self.directory / f"{key}.pickle"
         try:
             with path.open("rb") as handle:
@@ -92,13 +133,18 @@ class ArchiveCache:
         self.hits += 1
         return value
 
-    def keep(self, key: str) -> None:
-        """Keep an entry through `prune()` without reading it: this build has no use for it, the next may."""
+    def keep(self, key: str, value: Any | None = None) -> None:
+        """Keep an entry through `prune()` without reading it: this build has no use for it, the next may
+        (`value`: what another process wrote there, for the memo)."""
         self.used.add(key)
+        if value is not None and self.memo is not None:
+            self.memo.put(key, value)
 
     def put(self, key: str, value: Any) -> None:
         """Write atomically: a build killed mid-write leaves no half entry behind."""
         self.used.add(key)
+        if self.memo is not None:
+            self.memo.put(key, value)
         self.directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         try:

@@ -106,6 +106,8 @@ class Episode:
     description: str | None = None
     audio: str | None = None
     duration: str | None = None
+    content_key: str | None = None
+    """The digest of every file the episode was read from (its cache key; none without a cache)."""
 
     @property
     def sort_key(self) -> tuple[dt.date, str]:

@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .archive import load_archive
-from .cache import ArchiveCache, cache_for, digest, file_bytes
+from .cache import ArchiveCache, BuildMemo, cache_for, digest, file_bytes
 from .model import Archive, Episode
 from .options import Options
 from .pageconvert import ConvertedPage, convert_pages
@@ -168,6 +168,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
         self.suggest_dirty = False
+        self.memo = BuildMemo()
+        """What the last build read and made (episodes, their pages and downloads), for the next build
+        of `mkdocs serve`."""
         self.built_from: dict[str, str] = {}
         """Page source → digest of what its last successful build was made from (serve --dirty)."""
         self.building_from: dict[str, str] = {}
@@ -176,7 +179,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.options = options_from(self.config, config)
         project_dir = Path(config.config_file_path or ".").resolve().parent
         self.episodes_dir = project_dir / self.options.episodes_dir
-        self.cache = cache_for(project_dir, self.options.cache, self.options.cache_dir)
+        # `mkdocs serve` builds again in one process: what one build read, the next takes from memory.
+        self.cache = cache_for(project_dir, self.options.cache, self.options.cache_dir,
+                               self.memo if self.background_search is not None else None)
         if STYLESHEET_PATH not in config.extra_css:
             config.extra_css.append(STYLESHEET_PATH)
         if SCRIPT_PATH not in [str(script) for script in config.extra_javascript]:
@@ -285,6 +290,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.suggest_dirty = False
         self.dirty = False
         self.built_from = {}
+        self.memo = BuildMemo()
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.built_from = self.building_from
@@ -305,6 +311,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if self.cache is not None:
             self.cache.keep(bundle_cache_key())  # read after the build; loading prunes what it did not use
         self.converted, self.handed_empty = {}, set()
+        self.memo.next_build()
         archive, problems = load_archive(self.episodes_dir, self.options, self.cache)
         if problems:
             root = self.episodes_dir.parent
@@ -315,13 +322,14 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             log.warning(warning.format(self.episodes_dir.parent))
         started = time.perf_counter()
         self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
-        pages = render_pages(archive, self.options, self.bodies)
+        memo = self.memo if self.background_search is not None else None
+        pages = render_pages(archive, self.options, self.bodies, memo)
         pages[STYLESHEET_PATH] = STYLESHEET
         pages[SCRIPT_PATH] = SCRIPT
         if self.options.search == "pagefind":
             pages[SEARCH_PAGE] = search_page("../")
             pages[SEARCH_SCRIPT_PATH] = SEARCH_SCRIPT
-        self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name)
+        self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name, memo)
         if not config.site_url:
             log.info("episode-archive: set site_url in mkdocs.yml to publish feeds and JSON-LD")
         generated = {**pages, **self.published.files}

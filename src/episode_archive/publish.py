@@ -14,12 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from .cache import BuildMemo, digest
 from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
 from .model import Archive, Episode
 from .options import Options
 from .render.markup import page_url
-from .render.pages import TIMED_EXPORTS, download_paths, episode_src, format_time, speaker_src, topic_src
+from .render.pages import (
+    TIMED_EXPORTS,
+    download_paths,
+    episode_fingerprint,
+    episode_src,
+    format_time,
+    speaker_src,
+    topic_src,
+)
 
 FEED_SIZE = 20
 
@@ -113,18 +122,33 @@ def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], 
     return once
 
 
+def _downloads(episode: Episode, paths: dict[str, str], memo: BuildMemo | None) -> dict[str, str]:
+    """The transcript's downloads by path (the original file is copied), from `memo` when the last build
+    made them of the same episode."""
+    fingerprint = episode_fingerprint(episode) if memo is not None else None
+    key = digest("downloads", fingerprint) if fingerprint is not None else None
+    made = memo.get(key) if memo is not None and key is not None else None
+    if made is None:
+        made = {paths["text"]: plain_text(episode)}
+        if "vtt" in paths:
+            made.update({paths["vtt"]: webvtt(episode), paths["srt"]: subrip(episode),
+                         paths["json"]: podcasting_json(episode)})
+        if memo is not None and key is not None:
+            memo.put(key, made)
+    return made
+
+
 def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
-            site_name: str) -> Published:
-    """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known."""
+            site_name: str, memo: BuildMemo | None = None) -> Published:
+    """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known.
+
+    With a `memo` (`mkdocs serve`), an episode's downloads made by the last build of the same episode
+    are taken from it."""
     out = Published()
     for episode in archive.episodes if options.downloads else []:
         paths = download_paths(episode)
         out.copies[paths["original"]] = episodes_dir / episode.source
-        out.files[paths["text"]] = plain_text(episode)
-        if "vtt" in paths:
-            out.files[paths["vtt"]] = webvtt(episode)
-            out.files[paths["srt"]] = subrip(episode)
-            out.files[paths["json"]] = podcasting_json(episode)
+        out.files.update(_downloads(episode, paths, memo))
     if not site_url:
         return out
 

@@ -7,6 +7,9 @@ relative `.md` links, which MkDocs resolves and validates.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
 import html
 import math
 import re
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
 
+from ..cache import BuildMemo, digest
 from ..model import Archive, Episode, Person, Topic, Transcript
 from ..options import Options
 from ..people import appearance_role, is_host
@@ -33,7 +37,7 @@ TOPICS_INDEX = "topics/index.md"
 APPEARANCES = "appearances/index.md"
 
 
-def episode_src(episode: Episode) -> str:
+def episode_src(episode: Episode | EpisodeRef) -> str:
     return f"episodes/{episode.slug}.md"
 
 
@@ -66,10 +70,12 @@ def topic_src(slug: str) -> str:
     return f"topics/{slug}.md"
 
 
-def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> dict[str, str]:
+def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None,
+                 memo: BuildMemo | None = None) -> dict[str, str]:
     """Every generated page, keyed by its path under docs/ (which is also its export path).
 
     With `bodies` (the plugin), transcript paragraphs are rendered to HTML into it, not to Markdown.
+    With a `memo` (`mkdocs serve`), an episode page made from what the last build's was is taken from it.
     """
     pages: dict[str, str] = {
         EPISODES_INDEX: episodes_index(archive),
@@ -78,7 +84,7 @@ def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies |
         APPEARANCES: appearances_page(archive, options),
     }
     for episode in archive.episodes:
-        pages[episode_src(episode)] = episode_page(episode, archive, options, bodies)
+        pages[episode_src(episode)] = _episode_page_once(episode, archive, options, bodies, memo)
     for person in archive.people.values():
         pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
     for topic in archive.topics.values():
@@ -88,11 +94,19 @@ def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies |
 
 
 def _speaker_link(name: str, from_src: str, archive: Archive) -> str:
-    """A link to the person's page, or the bare name when no page exists (diarization labels)."""
-    person = archive.person_for(name)
+    return _shown_speaker(name, from_src, _person_ref(archive.person_for(name)))
+
+
+def _person_ref(person: Person | None) -> tuple[str, str] | None:
+    return None if person is None else (person.name, person.slug)
+
+
+def _shown_speaker(name: str, from_src: str, person: tuple[str, str] | None) -> str:
+    """A link to the person's page (`person`: their name and slug), or the bare name when no page exists
+    (diarization labels)."""
     if person is None:
         return escape_text(name)
-    return link(person.name, from_src, speaker_src(person.slug))
+    return link(person[0], from_src, speaker_src(person[1]))
 
 
 def _speaker_links(names: list[str], from_src: str, archive: Archive) -> str:
@@ -107,8 +121,99 @@ def reading_minutes(episode: Episode) -> int:
     return max(1, math.ceil(episode.transcript.word_count / WORDS_PER_MINUTE))
 
 
+@dataclass(frozen=True)
+class EpisodeRef:
+    """Another episode, as a page links it."""
+
+    title: str
+    slug: str
+    date: dt.date
+
+
+def _ref(episode: Episode) -> EpisodeRef:
+    return EpisodeRef(episode.title, episode.slug, episode.date)
+
+
+@dataclass(frozen=True)
+class EpisodeContext:
+    """What an episode page shows of the rest of the archive. The page is made from its episode and this
+    alone, so where neither changed, neither did the page (`mkdocs serve` then takes it from its memo)."""
+
+    people: tuple[tuple[str, tuple[str, str] | None], ...]
+    """Every name the page shows (speakers, turn labels), with the person's name and slug (None: no page)."""
+    earlier: EpisodeRef | None
+    later: EpisodeRef | None
+    related: tuple[tuple[EpisodeRef, str], ...]
+    """Related talks, best first, each with its reason."""
+    passages: tuple[tuple[int, EpisodeRef, str], ...]
+    """Passage links: the segment where the passage starts, the episode it links to, the anchor there."""
+
+    @functools.cached_property
+    def person(self) -> dict[str, tuple[str, str] | None]:
+        return dict(self.people)
+
+    @functools.cached_property
+    def passage(self) -> dict[int, tuple[EpisodeRef, str]]:
+        return {index: (target, anchor) for index, target, anchor in self.passages}
+
+
+def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
+    transcript = episode.transcript
+    names = dict.fromkeys(episode.speakers)
+    if transcript.markdown_body is not None:
+        names.update(dict.fromkeys(_label_name(match) for match in BOLD_LABEL.finditer(transcript.markdown_body)))
+    else:
+        names.update(dict.fromkeys(segment.speaker for segment in transcript.segments if segment.speaker))
+    earlier, later = archive.neighbours(episode)
+    return EpisodeContext(
+        people=tuple((name, _person_ref(archive.person_for(name))) for name in names),
+        earlier=_ref(earlier) if earlier else None,
+        later=_ref(later) if later else None,
+        related=tuple((_ref(item.episode), item.reason) for item in archive.related.get(episode.slug, [])),
+        passages=tuple((index, _ref(link.target_episode), link.anchor)
+                       for index, link in archive.passage_links.get(episode.slug, {}).items()))
+
+
+_EPISODE_FIELDS = tuple(item.name for item in dataclasses.fields(Episode) if item.name != "transcript")
+
+
+def episode_fingerprint(episode: Episode) -> str | None:
+    """A digest of all an episode is: its files (through its content key, which covers the transcript
+    as read, cleaned and corrected) and its metadata as the archive settled it (slug, topics). None for
+    an episode read without a cache key."""
+    if episode.content_key is None:
+        return None
+    return digest(repr([getattr(episode, name) for name in _EPISODE_FIELDS]))
+
+
+def _episode_page_once(episode: Episode, archive: Archive, options: Options, bodies: PrerenderedBodies | None,
+                       memo: BuildMemo | None) -> str:
+    """The episode's page, from `memo` when the last build made it from the same episode and context."""
+    context = episode_context(episode, archive)
+    fingerprint = episode_fingerprint(episode)
+    if memo is None or bodies is None or fingerprint is None:
+        return render_episode_page(episode, context, options, bodies)
+    src = episode_src(episode)
+    key = digest("episode-page", fingerprint, repr(context), repr(options), str(bodies.use_directory_urls))
+    made = memo.get(key)
+    if made is None:
+        markdown = render_episode_page(episode, context, options, bodies)
+        # The placeholders' token is new in every build: kept as the pieces between them.
+        memo.put(key, (markdown.split(bodies.token), tuple(bodies.chunks.get(src, ()))))
+        return markdown
+    pieces, chunks = made
+    if chunks:
+        bodies.chunks[src] = list(chunks)
+    return bodies.token.join(pieces)
+
+
 def episode_page(episode: Episode, archive: Archive, options: Options,
                  bodies: PrerenderedBodies | None = None) -> str:
+    return render_episode_page(episode, episode_context(episode, archive), options, bodies)
+
+
+def render_episode_page(episode: Episode, context: EpisodeContext, options: Options,
+                        bodies: PrerenderedBodies | None = None) -> str:
     src = episode_src(episode)
     meta = front_matter({
         "title": episode.title,
@@ -130,7 +235,8 @@ def episode_page(episode: Episode, archive: Archive, options: Options,
         facts.append(escape_text(episode.duration))
     facts.append(f"{reading_minutes(episode)} min read")
     lines += ['<div class="ea-meta" markdown>', "",
-              f"**Speakers:** {_speaker_links(episode.speakers, src, archive)}", "",
+              "**Speakers:** " + ", ".join(_shown_speaker(name, src, context.person[name])
+                                           for name in episode.speakers), "",
               " · ".join(facts), ""]
     if episode.topics:
         lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
@@ -142,28 +248,25 @@ def episode_page(episode: Episode, archive: Archive, options: Options,
         href = file_link(src, episode.audio, options.use_directory_urls)
         lines += [f'<audio class="ea-player" controls preload="metadata" src="{escape_html(href)}">'
                   f'<a href="{escape_html(href)}">Download the audio</a></audio>', ""]
-    lines += _transcript_body(episode, src, archive, bodies)
+    lines += _transcript_body(episode, src, context, bodies)
     lines += ['<div class="ea-meta" markdown>', ""]
     if options.downloads:
         downloads = " · ".join(f"[{EXPORT_LABELS[kind]}]({relative_link(src, path)})"
                                for kind, path in download_paths(episode).items())
         lines += [f"**Download the transcript:** {downloads}", ""]
-    earlier, later = archive.neighbours(episode)
     neighbours = []
-    if earlier:
-        neighbours.append(f"← Previous: {link(earlier.title, src, episode_src(earlier))}")
-    if later:
-        neighbours.append(f"Next: {link(later.title, src, episode_src(later))} →")
+    if context.earlier:
+        neighbours.append(f"← Previous: {link(context.earlier.title, src, episode_src(context.earlier))}")
+    if context.later:
+        neighbours.append(f"Next: {link(context.later.title, src, episode_src(context.later))} →")
     if neighbours:
         lines += [" · ".join(neighbours), ""]
     lines += ["</div>", ""]
-    related = archive.related.get(episode.slug, [])
     lines += ['<div class="ea-related" markdown>', "", "## Related talks", ""]
-    if related:
-        for item in related:
-            target = item.episode
+    if context.related:
+        for target, reason in context.related:
             lines.append(f"- {link(target.title, src, episode_src(target))} "
-                         f"({long_date(target.date)}): {escape_text(item.reason)}")
+                         f"({long_date(target.date)}): {escape_text(reason)}")
     else:
         lines.append("No other episode is close enough to this one yet (by wording, speakers or topics).")
     lines += ["", "</div>"]
@@ -228,7 +331,7 @@ def paragraph_anchors(transcript: Transcript) -> list[str | None]:
     return anchors
 
 
-def _transcript_body(episode: Episode, src: str, archive: Archive,
+def _transcript_body(episode: Episode, src: str, context: EpisodeContext,
                      bodies: PrerenderedBodies | None = None) -> list[str]:
     """The transcript: headings, speaker turns, and an anchor at every paragraph.
 
@@ -243,12 +346,11 @@ def _transcript_body(episode: Episode, src: str, archive: Archive,
     """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
-        return [_linked_labels(transcript.markdown_body, src, archive), ""]
+        return [_linked_labels(transcript.markdown_body, src, context), ""]
     out: _BodyWriter = _MarkdownBody(src) if bodies is None else _HtmlBody(src, bodies)
     previous_speaker: str | None = None
     used_ids: set[str] = set()
     turns = 0
-    passage_links = archive.passage_links.get(episode.slug, {})
     for index, (segment, anchor) in enumerate(zip(transcript.segments, paragraph_anchors(transcript), strict=True)):
         if segment.kind == "heading":
             out.heading(segment.level, segment.text)
@@ -257,9 +359,8 @@ def _transcript_body(episode: Episode, src: str, archive: Archive,
         parts: list[str] = []
         if segment.kind != "stage" and segment.speaker and segment.speaker != previous_speaker:
             turns += 1
-            person = archive.person_for(segment.speaker)
-            name = (out.text(segment.speaker) if person is None else
-                    out.link(person.name, speaker_src(person.slug)))
+            person = context.person[segment.speaker]
+            name = out.text(segment.speaker) if person is None else out.link(person[0], speaker_src(person[1]))
             parts.append(f'<strong class="ea-speaker" id="turn-{turns}">{name}:</strong>')
             previous_speaker = segment.speaker
         if segment.start is None:
@@ -271,11 +372,11 @@ def _transcript_body(episode: Episode, src: str, archive: Archive,
         text = out.text(segment.text)
         parts.append(out.emphasis(text) if segment.kind == "stage" else text)
         out.paragraph(" ".join(parts))
-        if index in passage_links:
+        if index in context.passage:
             # A small paragraph of its own linking the similar passage.
-            target = passage_links[index].target_episode
+            target, target_anchor = context.passage[index]
             out.paragraph(f"{out.emphasis('Discussed elsewhere:')} "
-                          f"{out.link(target.title, episode_src(target), passage_links[index].anchor)}",
+                          f"{out.link(target.title, episode_src(target), target_anchor)}",
                           css_class="ea-elsewhere")
     return out.finish()
 
@@ -381,13 +482,17 @@ class _HtmlBody(_MarkdownBody):
             self.run = []
 
 
-def _linked_labels(body: str, src: str, archive: Archive) -> str:
+def _label_name(match: re.Match[str]) -> str:
+    return " ".join(match.group("name").split())
+
+
+def _linked_labels(body: str, src: str, context: EpisodeContext) -> str:
     """`**Name:**` turn labels in curated Markdown link to the speaker's page."""
     def replace(match: re.Match[str]) -> str:
-        person = archive.person_for(" ".join(match.group("name").split()))
+        person = context.person[_label_name(match)]
         if person is None:
             return match.group(0)
-        return f"**{link(match.group('name'), src, speaker_src(person.slug))}:** "
+        return f"**{link(match.group('name'), src, speaker_src(person[1]))}:** "
     return BOLD_LABEL.sub(replace, body)
 
 
