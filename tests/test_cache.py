@@ -96,6 +96,8 @@ def test_the_cache_can_be_turned_off(tiny_project):
 
 
 def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):
+    # Samples read by earlier tests in this process would be taken from memory, never written.
+    monkeypatch.setattr("episode_archive.topics._cache", {})
     # An episode without given topics, so that extracted topics are cached too.
     write(cached_project / "episodes/2025-09-01-looms-again.yml", 'speakers: ["Ada Byron"]\n')
     write(cached_project / "episodes/2025-09-01-looms-again.txt",
