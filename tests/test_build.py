@@ -315,7 +315,9 @@ def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_w
         return set(rendered)
 
     def pages(folder: Path) -> dict[str, bytes]:
-        return {path: content for path, content in snapshot(folder / "episodes").items() if "/" in path}
+        """Every page, and every episode's downloads."""
+        return {path: content for path, content in snapshot(folder).items()
+                if path.endswith(".html") or path.startswith("episodes/") and path.count("/") > 1}
 
     config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
     config.plugins.on_startup(command="serve", dirty=False)
@@ -340,6 +342,46 @@ def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_w
         config.plugins.on_shutdown()
     build_into(tmp_path / "fresh")  # a plain build: no memo
     assert served == pages(tmp_path / "fresh")
+
+
+def test_serve_converts_again_only_the_pages_an_edit_changed_and_warns_again_about_broken_links(
+        tiny_project, monkeypatch):
+    import episode_archive.pageconvert as pageconvert
+
+    converted: list[str] = []
+    convert = pageconvert._convert
+    monkeypatch.setattr(pageconvert, "_convert", lambda src: converted.append(src) or convert(src))
+    curated = tiny_project / "episodes/2025-06-30-curated.md"
+    curated.write_text(curated.read_text() + "\nSee [the notes](missing-notes.md).\n")
+    site = tiny_project / "site"
+
+    def serve_build() -> set[str]:
+        """The pages converted by a strict build, which fails on the broken link."""
+        config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site), strict=True)
+        config.plugins["episode-archive"].config["search"] = "material"
+        converted.clear()
+        with pytest.raises(Abort, match="1 warnings in strict mode"):
+            build(config)
+        return set(converted)
+
+    config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        assert {"episodes/two-voices.md", "episodes/2025-06-30-curated.md", "speakers/ada-byron.md"} <= serve_build()
+        # Nothing changed: every page as converted before, and the broken link is reported again.
+        assert serve_build() == set()
+        # The transcript's paragraphs are not in the Markdown (prerendered): the page needs no conversion.
+        transcript = tiny_project / "episodes/talks/two-voices.txt"
+        transcript.write_text(transcript.read_text().replace("one by one.", "one by one!"))
+        assert serve_build() == set()
+        assert "one by one!" in (site / "episodes/two-voices/index.html").read_text()
+        catalog = tiny_project / "episodes/catalog.csv"
+        catalog.write_text(catalog.read_text().replace("Two voices on looms", "Two voices on engines"))
+        changed = serve_build()
+        assert "episodes/two-voices.md" in changed and "speakers/grace-hollis.md" not in changed
+        assert "Two voices on engines" in (site / "episodes/two-voices/index.html").read_text()
+    finally:
+        config.plugins.on_shutdown()
 
 
 def test_serve_keeps_episodes_as_read_when_the_archive_changes_their_slugs(tiny_project):

@@ -25,7 +25,10 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import meta
 
+from .cache import BuildMemo, digest
 from .parallel import PARALLEL_FROM, parallel_map
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 @dataclass
@@ -86,9 +89,9 @@ def _convert(src_uri: str) -> ConvertedPage:
 
 
 def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Files,
-                  finish: Callable[[str, str], str]) -> dict[str, ConvertedPage]:
+                  finish: Callable[[str, str], str], in_workers: bool = True) -> dict[str, ConvertedPage]:
     """Each file's page converted, then `finish(src_uri, html)`ed, by src_uri (in forked workers when
-    `parallel_map` can)."""
+    `parallel_map` can and `in_workers`)."""
     global _job
     pages = {}
     for file in files_to_convert:
@@ -97,6 +100,44 @@ def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Fil
     _job = (config, files, pages, finish)
     try:
         names = sorted(pages)
-        return dict(zip(names, parallel_map(_convert, names, parallel_from=CONVERT_IN_WORKERS_FROM), strict=True))
+        parallel_from = CONVERT_IN_WORKERS_FROM if in_workers else len(names) + 1
+        return dict(zip(names, parallel_map(_convert, names, parallel_from=parallel_from), strict=True))
     finally:
         _job = None
+
+
+def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files: Files,
+                       finish: Callable[[str, str], str], memo: BuildMemo, token: str,
+                       config_digest: str) -> dict[str, ConvertedPage]:
+    """As `convert_pages`, here, for `mkdocs serve`: a page whose Markdown, the site's settings
+    (`config_digest`) and the site's files and URLs (which its links resolve to) are what they were when
+    an earlier build converted it is taken from `memo`. Only MkDocs' conversion is remembered: `finish`
+    runs on every page. `token` is the build's placeholder token (bodies.PrerenderedBodies), new in every
+    build: what is remembered is split at it."""
+    layout = digest(config_digest, *(f"{file.src_uri}\0{file.url}" for file in files))
+    converted: dict[str, ConvertedPage] = {}
+    keys: dict[str, str] = {}
+    for file in files_to_convert:
+        markdown, _meta = meta.get_data(file.content_string)
+        key = digest("converted", layout, file.src_uri, *markdown.split(token))
+        made = memo.get(key)
+        if made is None:
+            keys[file.src_uri] = key
+            continue
+        pieces, toc, anchors, links, messages = made
+        converted[file.src_uri] = ConvertedPage(markdown, finish(file.src_uri, token.join(pieces)), toc,
+                                                set(anchors), links, list(messages))
+    unfinished: dict[str, str] = {}
+
+    def remember_and_finish(src: str, html: str) -> str:
+        unfinished[src] = html
+        return finish(src, html)
+
+    missing = [file for file in files_to_convert if file.src_uri in keys]
+    for src, page in convert_pages(missing, config, files, remember_and_finish, in_workers=False).items():
+        memo.put(keys[src], (unfinished[src].split(token), page.toc, page.present_anchor_ids, page.links_to_anchors,
+                             page.messages))
+        converted[src] = page
+    log.info("episode-archive: %d of %d pages as the last build converted them", len(files_to_convert) - len(missing),
+             len(files_to_convert))
+    return converted

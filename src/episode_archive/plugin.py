@@ -28,7 +28,7 @@ from .archive import load_archive
 from .cache import ArchiveCache, BuildMemo, cache_for, digest, file_bytes
 from .model import Archive, Episode
 from .options import Options
-from .pageconvert import ConvertedPage, convert_pages
+from .pageconvert import ConvertedPage, convert_pages, convert_remembered
 from .publish import Published, publish, site_feed_links
 from .render import HOME_MARKERS, expand_markers, render_pages
 from .render.pages import (
@@ -174,6 +174,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.built_from: dict[str, str] = {}
         """Page source → digest of what its last successful build was made from (serve --dirty)."""
         self.building_from: dict[str, str] = {}
+        self.config_digest = ""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
@@ -339,7 +340,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                     f"docs/{src_uri} is a hand-written page where episode-archive generates one; "
                     "rename or move it (the plugin never replaces your pages)")
         # A changed mkdocs.yml (theme, nav, extensions) may change every page.
-        config_digest = digest(file_bytes(Path(config.config_file_path)) if config.config_file_path else None)
+        self.config_digest = config_digest = digest(
+            file_bytes(Path(config.config_file_path)) if config.config_file_path else None)
         self.building_from = {}
         for src_uri, content in generated.items():
             inclusion = InclusionLevel.UNDEFINED
@@ -448,13 +450,18 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
         """Convert the generated pages to HTML on every core, and start indexing them for search.
 
-        Only in a full `mkdocs build`: `serve` converts only what an edit changed (with `--dirty`),
-        and forks no workers from its threads.
+        `mkdocs serve` converts here, in its own process (no workers forked from its threads), only the
+        pages an edit changed; with `--dirty`, MkDocs converts those itself.
         """
-        if self.archive is None or self.background_search is not None or self.dirty:
+        if self.archive is None or self.dirty:
             return nav
         started = time.perf_counter()
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
+        if self.background_search is not None:
+            # `mkdocs serve` (all pages, after an edit): what the edit left as it was, as last converted.
+            self.converted = convert_remembered(ours, config, files, self._finish_converted, self.memo,
+                                                self.bodies.token, self.config_digest)
+            return nav
         language = _site_language(config)
         if self.staged_search is not None:
             self.staged_search.prepare(language)
