@@ -35,7 +35,9 @@ def test_the_corpus_becomes_a_strict_site_once_the_missing_dates_are_given(tmp_p
     assert {p.path for p in problems} | {episodes / e.source for e in archive.episodes} == set(transcripts)
     assert problems and all(p.message.startswith("no date") for p in problems)
     people = {name.casefold() for name in archive.people}
-    assert not people & {"break", "note", "notes", "q", "a", "speaker", "unknown"}
+    # Cues and remarks at line starts ("Slides: <url>", "Rationale:") are never people.
+    assert not people & {"break", "note", "notes", "q", "a", "speaker", "unknown", "slides", "rationale", "tema",
+                         "diapositivas", "emcee", "avw", "sp", "aa"}
 
     # The dates a user would add (made up here), one catalogue row per undated file.
     rows = [f"{p.path.relative_to(episodes).as_posix()},{dt.date(2020, 1, 1) + dt.timedelta(days=7 * i)}"
@@ -43,13 +45,20 @@ def test_the_corpus_becomes_a_strict_site_once_the_missing_dates_are_given(tmp_p
     (episodes / "catalog.csv").write_text("file,date\n" + "\n".join(rows) + "\n", encoding="utf-8")
     archive, problems = load_archive(episodes, load_project(project).options)
     assert not problems and len(archive.episodes) == len(transcripts)
-    # One real identity question in the corpus: the same guest written two ways, reported, not merged.
-    assert any("Mireille" in warning.message for warning in archive.warnings)
-    (episodes / "people.yml").write_text('"Mireille B. Reece, Psy.D":\n  aliases: ["Mireille Reece, PsyD"]\n',
-                                         encoding="utf-8")
+    # Real identity questions in the corpus, reported, not merged: the same guest written two ways, a
+    # host's name misspelt in one transcript's turn labels, and two senators' labels.
+    warned = " ".join(warning.message for warning in archive.warnings)
+    assert "'Mireille Reece, PsyD'" in warned and "'Mark Erhart'" in warned and "'Senator M'" in warned
+    (episodes / "people.yml").write_text('"Mireille B. Reece, Psy.D":\n  aliases: ["Mireille Reece, PsyD"]\n'
+                                         '"Mark Erhardt":\n  aliases: ["Mark Erhart"]\n'
+                                         '"Senator": {}\n"Senator M": {}\n', encoding="utf-8")
 
     site = project / "site"
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=True,
                       plugins=["tags", {"episode-archive": {"search": "material"}}]))
     assert len(list((site / "episodes").glob("*/index.html"))) == len(transcripts)
     assert not broken_links(site)
+    # Plain "Name:" turn labels link to the speaker, initials an introduction gave ("AvW") too.
+    taproot = (site / "episodes/taproot-activation-update/index.html").read_text(encoding="utf-8")
+    assert '<strong><a href="../../speakers/aaron-van-wirdum/" title="Aaron van Wirdum">AvW</a>:</strong>' in taproot
+    assert '<strong><a href="../../speakers/sjors-provoost/">Sjors Provoost</a> (SP):</strong>' in taproot

@@ -12,6 +12,7 @@ from episode_archive.errors import ArchiveError
 from episode_archive.names import name_key
 from episode_archive.options import Options
 from episode_archive.people import Resolver, collect_people, load_registry, look_alike_problems
+from episode_archive.render.pages import episode_page
 from helpers import make_episode, write
 
 
@@ -108,6 +109,25 @@ def test_first_name_turns_in_a_transcript_link_to_the_full_person(tmp_path):
     assert problems == []
     assert sorted(archive.people) == ["jonas-berg", "mia-holt"]
     assert [s.speaker for s in archive.episodes[0].transcript.segments] == ["Jonas Berg", "Mia Holt", "Jonas Berg"]
+
+
+def test_plain_turn_labels_in_curated_markdown_link_to_their_speakers(tmp_path):
+    episodes = tmp_path / "episodes"
+    write(episodes / "2021-04-23-update.md",
+          "---\nspeakers: [Aaron van Wirdum, Sjors Provoost]\n---\nSlides: https://example.org/slides\n\n"
+          "Aaron van Wirdum (AvW): Live from Utrecht.\n\nSP: Hello.\n\nAvW: Sjors, today we have a lot.\n\n"
+          "Jonas: I came late.\n\n```\nAvW: in code\n```\n")
+    write(episodes / "people.yml", "Jonas Berg:\n  role: host\n")
+    archive, problems = load_archive(episodes, Options())
+    assert problems == []
+    episode = archive.episodes[0]
+    assert episode.speakers == ["Aaron van Wirdum", "Sjors Provoost", "Jonas Berg"]
+    body = episode_page(episode, archive, Options()).split("---\n", 2)[2]
+    assert "**[Aaron van Wirdum](../speakers/aaron-van-wirdum.md) (AvW):** Live" in body
+    assert '**[SP](../speakers/sjors-provoost.md "Sjors Provoost"):** Hello.' in body
+    assert '**[AvW](../speakers/aaron-van-wirdum.md "Aaron van Wirdum"):** Sjors' in body
+    assert '**[Jonas](../speakers/jonas-berg.md "Jonas Berg"):** I came late.' in body
+    assert "Slides: https://example.org/slides" in body and "```\nAvW: in code\n```" in body
 
 
 def test_hosts_from_episode_metadata_and_people_table_dates(tmp_path):

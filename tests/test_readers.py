@@ -84,6 +84,51 @@ def test_unknown_forced_format(tmp_path):
         read_transcript(path, "a.txt", forced_format="betamax")
 
 
+PLAIN_LABELLED = """Previous episode (LOT): https://example.org/lot
+
+Aaron van Wirdum (AvW): Live from Utrecht.
+
+Sjors Provoost (SP): Hello.
+
+AvW: Today we discuss activation.
+
+SP: We have discussed it before.
+
+Slides: https://example.org/slides
+
+Mark Erhart: 00:00:01
+
+Pleased to be here.
+
+Mark Erhart: And again.
+
+Rationale: once, a remark.
+
+Senator Black: Once, and nobody the metadata knows.
+
+```
+AvW: inside a code block, not a turn
+```
+
+Jonas: A first name alone.
+"""
+
+
+def test_plain_turn_labels_in_markdown_need_evidence():
+    labels = markdown.plain_labels(PLAIN_LABELLED, ["Aaron van Wirdum", "Sjors Provoost", "Jonas Berg"],
+                                   lambda label: "Jonas Berg" if label == "Jonas" else None)
+    assert labels == {"AvW": "Aaron van Wirdum", "SP": "Sjors Provoost", "Aaron van Wirdum": "Aaron van Wirdum",
+                      "Sjors Provoost": "Sjors Provoost", "Mark Erhart": "Mark Erhart", "Jonas": "Jonas Berg"}
+    assert sum(match.group("name") == "AvW" for match in markdown.plain_label_matches(PLAIN_LABELLED)) == 1
+
+
+def test_plain_initials_count_when_one_speaker_has_them():
+    body = "AA: Welcome.\n\nSP: Thanks.\n\nAA: Again.\n\nSP: Again.\n"
+    assert markdown.plain_labels(body, ["Andreas Antonopoulos"], lambda label: None) == {"AA": "Andreas Antonopoulos"}
+    # Two speakers with the same initials: neither gets them, and initials never become a person.
+    assert markdown.plain_labels(body, ["Andreas Antonopoulos", "Ada Alder"], lambda label: None) == {}
+
+
 def test_bold_turn_labels_in_markdown_name_speakers_but_never_cues():
     body = ("---\ntitle: T\n---\n**Jo Park:** Hello there.\n\n**Break:** \\[02:10\\]\n\n**Ann Lee**: Hi Jo.\n\n"
             "**Note:** not a person.\n\n**Jo Park:** Again.\n\n**Q:** A question?\n")

@@ -28,6 +28,7 @@ from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, 
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .progress import NoProgress, Progress
 from .readers import is_transcript, read_transcript
+from .readers.markdown import plain_labels
 from .related import WordingSample, find_related, wording_sample
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
@@ -159,11 +160,15 @@ def _canonical_turns(transcript: Transcript, speakers: list[str],
                      resolver: Resolver) -> tuple[Transcript, dict[str, str]]:
     """Turn labels to canonical names: aliases, and first names ("Jonas:") when unambiguous.
 
-    Returns the transcript and each label's canonical name.
+    Returns the transcript and each label's canonical name. A curated Markdown body keeps its text:
+    the plain labels in it that name speakers are recorded, and their speakers join its turn speakers.
     """
     renamed: dict[str, str] = {}
     if transcript.markdown_body is not None:
-        return transcript, renamed
+        labels = {label: resolver.canonical(name) for label, name in plain_labels(
+            transcript.markdown_body, speakers, lambda label: resolver.first_name(label, speakers)).items()}
+        return dataclasses.replace(transcript, plain_labels=labels, turn_speakers=_unique(
+            transcript.turn_speakers + list(labels.values()))), renamed
     segments = []
     for segment in transcript.segments:
         label = segment.speaker

@@ -63,7 +63,9 @@ class Transcript:
     header: dict[str, SourceField] = field(default_factory=dict)
     dropped_lines: list[tuple[int, str]] = field(default_factory=list)
     turn_speakers: list[str] = field(default_factory=list)
-    """Names of speaker labels in a curated Markdown body (`**Name:**`)."""
+    """Names of speaker labels in a curated Markdown body (`**Name:**`, and the plain labels below)."""
+    plain_labels: dict[str, str] = field(default_factory=dict)
+    """A curated Markdown body's plain `Name:` labels that name a speaker, as written, to the name."""
     labels_need_evidence: bool = False
     """True when speaker labels were guessed from text (`Name: ...`), not given by the format."""
 

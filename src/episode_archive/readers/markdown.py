@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import frontmatter
@@ -10,6 +12,7 @@ import frontmatter
 from ..clean import name_like
 from ..errors import ArchiveError
 from ..model import SourceField, Transcript
+from ..names import name_key
 from ..yamlio import load_mapping
 
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
@@ -45,6 +48,79 @@ def read(path: Path, source: str, text: str) -> Transcript:
     transcript.markdown_body = body.strip("\n")
     transcript.turn_speakers = turn_speakers(transcript.markdown_body)
     return transcript
+
+
+# "Name: text", or "Name (Initials): text", at the start of a line: how many curated transcripts label
+# turns. Unlike a bold label such a line may be prose ("Background: ..."), so it counts only with
+# evidence (`plain_labels`).
+PLAIN_LABEL = re.compile(r"^(?P<name>[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,4}?)"
+                         r"(?: \((?P<short>[^\W\d_][\w.'’-]{0,7})\))?:(?=[ \t]|$)", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
+
+
+def plain_label_matches(body: str) -> Iterator[re.Match[str]]:
+    """`PLAIN_LABEL` at line starts outside fenced code blocks."""
+    fenced: list[tuple[int, int]] = []
+    opened: re.Match[str] | None = None
+    for fence in _FENCE.finditer(body):
+        if opened is None:
+            opened = fence
+        elif fence.group(1) == opened.group(1):
+            fenced.append((opened.start(), fence.end()))
+            opened = None
+    if opened is not None:
+        fenced.append((opened.start(), len(body)))
+    for match in PLAIN_LABEL.finditer(body):
+        if not any(start <= match.start() < end for start, end in fenced):
+            yield match
+
+
+def plain_label_name(match: re.Match[str]) -> str:
+    return " ".join(match.group("name").split())
+
+
+def plain_labels(body: str, speakers: list[str], first_name: Callable[[str], str | None]) -> dict[str, str]:
+    """The plain labels (`Name:`) of a curated body that name a speaker: each as written, to the name.
+
+    A label counts when it is one of the episode's `speakers` (any spelling of the name), the
+    initials an introduction gives one ("Aaron van Wirdum (AvW):" makes "AvW:" his), the initials of
+    exactly one speaker ("SP:" for Sjors Provoost), a speaker's first name (`first_name`), or a name
+    that labels two turns or more. Anything else ("Background:", "Senator:" said once) stays text.
+    """
+    found = [(plain_label_name(match), match.group("short")) for match in plain_label_matches(body)]
+    if not found:
+        return {}
+    known = {name_key(name): name for name in speakers}
+    initials: dict[str, str | None] = {}
+    for name in speakers:
+        short = "".join(part[0] for part in name.split())
+        initials[short] = None if short in initials else name
+    counts = Counter(name for name, _ in found)
+
+    def speaker(name: str) -> str | None:
+        if name_key(name) in known:
+            return known[name_key(name)]
+        if name in initials or _looks_like_initials(name):
+            return initials.get(name)  # None when two speakers share them, or no speaker has them
+        if (full := first_name(name)) is not None:
+            return full
+        if counts[name] >= 2 and name_like(name) and name.casefold() not in NOT_PEOPLE:
+            return name
+        return None
+
+    labels: dict[str, str] = {}
+    for name, short in found:
+        if short and (named := speaker(name)) is not None:
+            labels.setdefault(short, named)  # an introduction names the initials used from then on
+    for name, _short in found:
+        if name not in labels and (named := speaker(name)) is not None:
+            labels[name] = named
+    return labels
+
+
+def _looks_like_initials(label: str) -> bool:
+    """"AvW", "SP", "AA": initials, never a person's name of their own."""
+    return " " not in label and len(label) <= 4 and sum(char.isupper() for char in label) >= 2
 
 
 def turn_speakers(body: str) -> list[str]:

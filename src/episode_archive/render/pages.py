@@ -22,9 +22,10 @@ from typing import Protocol
 
 from ..cache import BuildMemo, digest
 from ..model import Archive, Episode, Person, Topic, Transcript
+from ..names import name_key
 from ..options import Options
 from ..people import appearance_role, is_host
-from ..readers.markdown import BOLD_LABEL
+from ..readers.markdown import BOLD_LABEL, plain_label_matches, plain_label_name
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
 from .markup import escape_html, escape_text, file_link, front_matter, html_link, link, long_date, relative_link
@@ -162,6 +163,7 @@ def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
     names = dict.fromkeys(episode.speakers)
     if transcript.markdown_body is not None:
         names.update(dict.fromkeys(_label_name(match) for match in BOLD_LABEL.finditer(transcript.markdown_body)))
+        names.update(dict.fromkeys(transcript.plain_labels.values()))
     else:
         names.update(dict.fromkeys(segment.speaker for segment in transcript.segments if segment.speaker))
     earlier, later = archive.neighbours(episode)
@@ -346,7 +348,7 @@ def _transcript_body(episode: Episode, src: str, context: EpisodeContext,
     """
     transcript = episode.transcript
     if transcript.markdown_body is not None:
-        return [_linked_labels(transcript.markdown_body, src, context), ""]
+        return [_linked_labels(transcript, src, context), ""]
     out: _BodyWriter = _MarkdownBody(src) if bodies is None else _HtmlBody(src, bodies)
     previous_speaker: str | None = None
     used_ids: set[str] = set()
@@ -486,14 +488,29 @@ def _label_name(match: re.Match[str]) -> str:
     return " ".join(match.group("name").split())
 
 
-def _linked_labels(body: str, src: str, context: EpisodeContext) -> str:
-    """`**Name:**` turn labels in curated Markdown link to the speaker's page."""
+def _linked_labels(transcript: Transcript, src: str, context: EpisodeContext) -> str:
+    """Turn labels in curated Markdown link to the speaker's page: `**Name:**`, and the plain `Name:`
+    labels that name a speaker, which become bold as well."""
     def replace(match: re.Match[str]) -> str:
         person = context.person[_label_name(match)]
         if person is None:
             return match.group(0)
         return f"**{link(match.group('name'), src, speaker_src(person[1]))}:** "
-    return BOLD_LABEL.sub(replace, body)
+    body = BOLD_LABEL.sub(replace, transcript.markdown_body or "")
+    if not transcript.plain_labels:
+        return body
+    pieces, done = [], 0
+    for match in plain_label_matches(body):
+        speaker = transcript.plain_labels.get(plain_label_name(match))
+        person = context.person.get(speaker) if speaker is not None else None
+        if person is not None:
+            short = f" ({match.group('short')})" if match.group("short") else ""
+            label = link(match.group("name"), src, speaker_src(person[1]))
+            if name_key(plain_label_name(match)) != name_key(person[0]) and '"' not in person[0]:
+                label = f'{label[:-1]} "{escape_html(person[0])}")'  # "AvW" says who on hover
+            pieces += [body[done:match.start()], f"**{label}{short}:**"]
+            done = match.end()
+    return "".join(pieces) + body[done:]
 
 
 def _episode_line(episode: Episode, from_src: str, archive: Archive) -> str:
