@@ -455,13 +455,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         """
         if self.archive is None or self.dirty:
             return nav
-        started = time.perf_counter()
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
         if self.background_search is not None:
             # `mkdocs serve` (all pages, after an edit): what the edit left as it was, as last converted.
             self.converted = convert_remembered(ours, config, files, self._finish_converted, self.memo,
                                                 self.bodies.token, self.config_digest)
             return nav
+        started = time.perf_counter()
         language = _site_language(config)
         if self.staged_search is not None:
             self.staged_search.prepare(language)

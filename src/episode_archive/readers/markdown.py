@@ -75,7 +75,8 @@ def plain_label_matches(body: str) -> Iterator[re.Match[str]]:
             yield match
 
 
-def plain_label_name(match: re.Match[str]) -> str:
+def label_name(match: re.Match[str]) -> str:
+    """The name of a `BOLD_LABEL` or `PLAIN_LABEL` match, its spaces collapsed."""
     return " ".join(match.group("name").split())
 
 
@@ -87,7 +88,7 @@ def plain_labels(body: str, speakers: list[str], first_name: Callable[[str], str
     exactly one speaker ("SP:" for Sjors Provoost), a speaker's first name (`first_name`), or a name
     that labels two turns or more. Anything else ("Background:", "Senator:" said once) stays text.
     """
-    found = [(plain_label_name(match), match.group("short")) for match in plain_label_matches(body)]
+    found = [(label_name(match), match.group("short")) for match in plain_label_matches(body)]
     if not found:
         return {}
     known = {name_key(name): name for name in speakers}
@@ -131,7 +132,7 @@ def turn_speakers(body: str) -> list[str]:
     """
     names: list[str] = []
     for match in BOLD_LABEL.finditer(body):
-        name = " ".join(match.group("name").split())
+        name = label_name(match)
         if name not in names and name_like(name) and name.casefold() not in NOT_PEOPLE:
             names.append(name)
     return names

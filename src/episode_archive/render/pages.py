@@ -25,7 +25,7 @@ from ..model import Archive, Episode, Person, Topic, Transcript
 from ..names import name_key
 from ..options import Options
 from ..people import appearance_role, is_host
-from ..readers.markdown import BOLD_LABEL, plain_label_matches, plain_label_name
+from ..readers.markdown import BOLD_LABEL, label_name, plain_label_matches
 from ..slugs import make_slug
 from .chart import appearances_svg, chart_people, trend_svg
 from .markup import escape_html, escape_text, file_link, front_matter, html_link, link, long_date, relative_link
@@ -162,7 +162,7 @@ def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
     transcript = episode.transcript
     names = dict.fromkeys(episode.speakers)
     if transcript.markdown_body is not None:
-        names.update(dict.fromkeys(_label_name(match) for match in BOLD_LABEL.finditer(transcript.markdown_body)))
+        names.update(dict.fromkeys(label_name(match) for match in BOLD_LABEL.finditer(transcript.markdown_body)))
         names.update(dict.fromkeys(transcript.plain_labels.values()))
     else:
         names.update(dict.fromkeys(segment.speaker for segment in transcript.segments if segment.speaker))
@@ -192,8 +192,7 @@ def _episode_page_once(episode: Episode, archive: Archive, options: Options, bod
                        memo: BuildMemo | None) -> str:
     """The episode's page, from `memo` when the last build made it from the same episode and context."""
     context = episode_context(episode, archive)
-    fingerprint = episode_fingerprint(episode)
-    if memo is None or bodies is None or fingerprint is None:
+    if memo is None or bodies is None or (fingerprint := episode_fingerprint(episode)) is None:
         return render_episode_page(episode, context, options, bodies)
     src = episode_src(episode)
     key = digest("episode-page", fingerprint, repr(context), repr(options), str(bodies.use_directory_urls))
@@ -484,15 +483,11 @@ class _HtmlBody(_MarkdownBody):
             self.run = []
 
 
-def _label_name(match: re.Match[str]) -> str:
-    return " ".join(match.group("name").split())
-
-
 def _linked_labels(transcript: Transcript, src: str, context: EpisodeContext) -> str:
     """Turn labels in curated Markdown link to the speaker's page: `**Name:**`, and the plain `Name:`
     labels that name a speaker, which become bold as well."""
     def replace(match: re.Match[str]) -> str:
-        person = context.person[_label_name(match)]
+        person = context.person[label_name(match)]
         if person is None:
             return match.group(0)
         return f"**{link(match.group('name'), src, speaker_src(person[1]))}:** "
@@ -501,12 +496,12 @@ def _linked_labels(transcript: Transcript, src: str, context: EpisodeContext) ->
         return body
     pieces, done = [], 0
     for match in plain_label_matches(body):
-        speaker = transcript.plain_labels.get(plain_label_name(match))
+        speaker = transcript.plain_labels.get(label_name(match))
         person = context.person.get(speaker) if speaker is not None else None
         if person is not None:
             short = f" ({match.group('short')})" if match.group("short") else ""
             label = link(match.group("name"), src, speaker_src(person[1]))
-            if name_key(plain_label_name(match)) != name_key(person[0]) and '"' not in person[0]:
+            if name_key(label_name(match)) != name_key(person[0]) and '"' not in person[0]:
                 label = f'{label[:-1]} "{escape_html(person[0])}")'  # "AvW" says who on hover
             pieces += [body[done:match.start()], f"**{label}{short}:**"]
             done = match.end()
