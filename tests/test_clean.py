@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from episode_archive.clean import PARAGRAPH_WORDS, clean, fix_text, name_like, speaker_labels
+from episode_archive.clean import PARAGRAPH_WORDS, clean, fix_text, is_generic_label, name_like, speaker_labels
 from episode_archive.readers import plaintext
 
 
@@ -67,3 +67,14 @@ def test_curated_markdown_labels_with_a_title_name_the_speaker():
             "**Mireille B. Reece, Psy.D:** Yeah, I think most of us relate.\n\n"
             "**Note:** this episode was recorded remotely.\n")
     assert turn_speakers(body) == ["Adam Stacoviak", "Mireille B. Reece, Psy.D"]
+
+
+@pytest.mark.parametrize("label", ["SPEAKER_00", "Speaker 2", "spk_1", "Unknown", "Unknown Speaker", "New Speaker",
+                                   "Other speaker"])
+def test_diarization_labels_are_generic(label):
+    assert is_generic_label(label)
+
+
+@pytest.mark.parametrize("label", ["Newton", "Speaker Pelosi", "Otherwise Known"])
+def test_names_are_not_generic_labels(label):
+    assert not is_generic_label(label)

@@ -111,6 +111,10 @@ AvW: inside a code block, not a turn
 ```
 
 Jonas: A first name alone.
+
+New Speaker: A voice the transcriber could not name.
+
+New Speaker: Twice, still nobody in particular.
 """
 
 

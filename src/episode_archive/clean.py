@@ -36,12 +36,12 @@ def fix_text(text: str) -> str:
     return text if text.isascii() else ftfy.fix_text(text, _FTFY)
 
 
-_GENERIC_LABEL = re.compile(r"^(speaker[ _-]?(\d+|[a-z])|spk[ _-]?\d+|unknown( speaker)?|unidentified( speaker)?)$",
+_GENERIC_LABEL = re.compile(r"^(speaker[ _-]?(\d+|[a-z])|spk[ _-]?\d+|(unknown|unidentified|new|other)( speaker)?)$",
                             re.IGNORECASE)
 
 
 def is_generic_label(name: str) -> bool:
-    """Diarization labels (`SPEAKER_00`, `Speaker 1`, `Unknown`) name no person of their own."""
+    """Diarization labels (`SPEAKER_00`, `Speaker 1`, `Unknown`, `New Speaker`) name no person of their own."""
     return bool(_GENERIC_LABEL.match(name.strip()))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import frontmatter
 
-from ..clean import name_like
+from ..clean import is_generic_label, name_like
 from ..errors import ArchiveError
 from ..model import SourceField, Transcript
 from ..names import name_key
@@ -105,7 +105,7 @@ def plain_labels(body: str, speakers: list[str], first_name: Callable[[str], str
             return initials.get(name)  # None when two speakers share them, or no speaker has them
         if (full := first_name(name)) is not None:
             return full
-        if counts[name] >= 2 and name_like(name) and name.casefold() not in NOT_PEOPLE:
+        if counts[name] >= 2 and name_like(name) and name.casefold() not in NOT_PEOPLE and not is_generic_label(name):
             return name
         return None
 
