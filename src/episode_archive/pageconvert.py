@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -114,6 +115,7 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
     an earlier build converted it is taken from `memo`. Only MkDocs' conversion is remembered: `finish`
     runs on every page. `token` is the build's placeholder token (bodies.PrerenderedBodies), new in every
     build: what is remembered is split at it."""
+    started = time.perf_counter()
     layout = digest(config_digest, *(f"{file.src_uri}\0{file.url}" for file in files))
     converted: dict[str, ConvertedPage] = {}
     keys: dict[str, str] = {}
@@ -138,6 +140,6 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
         memo.put(keys[src], (unfinished[src].split(token), page.toc, page.present_anchor_ids, page.links_to_anchors,
                              page.messages))
         converted[src] = page
-    log.info("episode-archive: %d of %d pages as the last build converted them", len(files_to_convert) - len(missing),
-             len(files_to_convert))
+    log.info("episode-archive: converted %d pages to HTML in %.2f s (%d more as the last build converted them)",
+             len(missing), time.perf_counter() - started, len(files_to_convert) - len(missing))
     return converted
