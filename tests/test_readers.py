@@ -112,6 +112,10 @@ AvW: inside a code block, not a turn
 
 Jonas: A first name alone.
 
+Murch: A nickname, twice.
+
+Murch: So it starts turns, but names nobody the metadata knows.
+
 New Speaker: A voice the transcriber could not name.
 
 New Speaker: Twice, still nobody in particular.
@@ -122,7 +126,8 @@ def test_plain_turn_labels_in_markdown_need_evidence():
     labels = markdown.plain_labels(PLAIN_LABELLED, ["Aaron van Wirdum", "Sjors Provoost", "Jonas Berg"],
                                    lambda label: "Jonas Berg" if label == "Jonas" else None)
     assert labels == {"AvW": "Aaron van Wirdum", "SP": "Sjors Provoost", "Aaron van Wirdum": "Aaron van Wirdum",
-                      "Sjors Provoost": "Sjors Provoost", "Mark Erhart": "Mark Erhart", "Jonas": "Jonas Berg"}
+                      "Sjors Provoost": "Sjors Provoost", "Mark Erhart": "Mark Erhart", "Jonas": "Jonas Berg",
+                      "Murch": None}
     assert sum(match.group("name") == "AvW" for match in markdown.plain_label_matches(PLAIN_LABELLED)) == 1
 
 

@@ -165,10 +165,14 @@ def _canonical_turns(transcript: Transcript, speakers: list[str],
     """
     renamed: dict[str, str] = {}
     if transcript.markdown_body is not None:
-        labels = {label: resolver.canonical(name) for label, name in plain_labels(
-            transcript.markdown_body, speakers, lambda label: resolver.first_name(label, speakers)).items()}
+        def resolve(label: str) -> str | None:
+            entry = resolver.entry(label)
+            return entry.name if entry is not None else resolver.first_name(label, speakers)
+
+        labels = {label: resolver.canonical(name) if name else None
+                  for label, name in plain_labels(transcript.markdown_body, speakers, resolve).items()}
         return dataclasses.replace(transcript, plain_labels=labels, turn_speakers=_unique(
-            transcript.turn_speakers + list(labels.values()))), renamed
+            transcript.turn_speakers + [name for name in labels.values() if name])), renamed
     segments = []
     for segment in transcript.segments:
         label = segment.speaker

@@ -64,8 +64,9 @@ class Transcript:
     dropped_lines: list[tuple[int, str]] = field(default_factory=list)
     turn_speakers: list[str] = field(default_factory=list)
     """Names of speaker labels in a curated Markdown body (`**Name:**`, and the plain labels below)."""
-    plain_labels: dict[str, str] = field(default_factory=dict)
-    """A curated Markdown body's plain `Name:` labels that name a speaker, as written, to the name."""
+    plain_labels: dict[str, str | None] = field(default_factory=dict)
+    """A curated Markdown body's plain `Name:` labels that start turns, as written, to the speaker's name
+    (None: a turn label that names nobody the archive knows)."""
     labels_need_evidence: bool = False
     """True when speaker labels were guessed from text (`Name: ...`), not given by the format."""
 

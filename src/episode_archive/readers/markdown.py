@@ -80,13 +80,16 @@ def label_name(match: re.Match[str]) -> str:
     return " ".join(match.group("name").split())
 
 
-def plain_labels(body: str, speakers: list[str], first_name: Callable[[str], str | None]) -> dict[str, str]:
-    """The plain labels (`Name:`) of a curated body that name a speaker: each as written, to the name.
+def plain_labels(body: str, speakers: list[str], resolve: Callable[[str], str | None]) -> dict[str, str | None]:
+    """The plain labels (`Name:`) of a curated body that start turns: each as written, to its speaker's
+    name, or None for a turn label that names nobody the archive knows.
 
-    A label counts when it is one of the episode's `speakers` (any spelling of the name), the
+    A label names a speaker when it is one of the episode's `speakers` (any spelling of the name), a
+    name the archive resolves (`resolve`: a people.yml name or alias, a speaker's first name), the
     initials an introduction gives one ("Aaron van Wirdum (AvW):" makes "AvW:" his), the initials of
-    exactly one speaker ("SP:" for Sjors Provoost), a speaker's first name (`first_name`), or a name
-    that labels two turns or more. Anything else ("Background:", "Senator:" said once) stays text.
+    exactly one speaker ("SP:" for Sjors Provoost), or a full name that labels two turns or more. A
+    single word that labels two turns or more ("Murch:", a nickname) starts turns but names nobody:
+    people.yml can make it an alias. Anything else ("Background:", "Senator Black:" said once) is text.
     """
     found = [(label_name(match), match.group("short")) for match in plain_label_matches(body)]
     if not found:
@@ -97,25 +100,26 @@ def plain_labels(body: str, speakers: list[str], first_name: Callable[[str], str
         short = "".join(part[0] for part in name.split())
         initials[short] = None if short in initials else name
     counts = Counter(name for name, _ in found)
+    nobody = ""  # a turn label, no person
 
     def speaker(name: str) -> str | None:
         if name_key(name) in known:
             return known[name_key(name)]
+        if (resolved := resolve(name)) is not None:
+            return resolved
         if name in initials or _looks_like_initials(name):
             return initials.get(name)  # None when two speakers share them, or no speaker has them
-        if (full := first_name(name)) is not None:
-            return full
         if counts[name] >= 2 and name_like(name) and name.casefold() not in NOT_PEOPLE and not is_generic_label(name):
-            return name
+            return name if " " in name else nobody
         return None
 
-    labels: dict[str, str] = {}
+    labels: dict[str, str | None] = {}
     for name, short in found:
-        if short and (named := speaker(name)) is not None:
+        if short and (named := speaker(name)):
             labels.setdefault(short, named)  # an introduction names the initials used from then on
     for name, _short in found:
         if name not in labels and (named := speaker(name)) is not None:
-            labels[name] = named
+            labels[name] = named or None
     return labels
 
 

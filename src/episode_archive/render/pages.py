@@ -163,7 +163,7 @@ def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
     names = dict.fromkeys(episode.speakers)
     if transcript.markdown_body is not None:
         names.update(dict.fromkeys(label_name(match) for match in BOLD_LABEL.finditer(transcript.markdown_body)))
-        names.update(dict.fromkeys(transcript.plain_labels.values()))
+        names.update(dict.fromkeys(name for name in transcript.plain_labels.values() if name))
     else:
         names.update(dict.fromkeys(segment.speaker for segment in transcript.segments if segment.speaker))
     earlier, later = archive.neighbours(episode)
@@ -485,7 +485,7 @@ class _HtmlBody(_MarkdownBody):
 
 def _linked_labels(transcript: Transcript, src: str, context: EpisodeContext) -> str:
     """Turn labels in curated Markdown link to the speaker's page: `**Name:**`, and the plain `Name:`
-    labels that name a speaker, which become bold as well."""
+    labels that start turns, which become bold as well (a link when they name a speaker)."""
     def replace(match: re.Match[str]) -> str:
         person = context.person[label_name(match)]
         if person is None:
@@ -496,15 +496,18 @@ def _linked_labels(transcript: Transcript, src: str, context: EpisodeContext) ->
         return body
     pieces, done = [], 0
     for match in plain_label_matches(body):
-        speaker = transcript.plain_labels.get(label_name(match))
+        if label_name(match) not in transcript.plain_labels:
+            continue
+        speaker = transcript.plain_labels[label_name(match)]
         person = context.person.get(speaker) if speaker is not None else None
+        label = match.group("name")  # bold as written when it names nobody with a page
         if person is not None:
-            short = f" ({match.group('short')})" if match.group("short") else ""
             label = link(match.group("name"), src, speaker_src(person[1]))
             if name_key(label_name(match)) != name_key(person[0]) and '"' not in person[0]:
                 label = f'{label[:-1]} "{escape_html(person[0])}")'  # "AvW" says who on hover
-            pieces += [body[done:match.start()], f"**{label}{short}:**"]
-            done = match.end()
+        short = f" ({match.group('short')})" if match.group("short") else ""
+        pieces += [body[done:match.start()], f"**{label}{short}:**"]
+        done = match.end()
     return "".join(pieces) + body[done:]
 
 
