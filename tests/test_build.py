@@ -326,7 +326,7 @@ def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_w
         neighbours = {"2024-01-05-counting-machines", "2025-06-30-curated"}
         assert {"two-voices", "two-voices downloads", *neighbours} <= first
         assert serve_build() == set()
-        # Punctuation: the episode's words, so its related talks and everything else stay as they were.
+        # Punctuation only: the episode's words, and so its related talks and all else, stay as they were.
         transcript = tiny_project / "episodes/talks/two-voices.txt"
         transcript.write_text(transcript.read_text().replace("one by one.", "one by one!"))
         assert serve_build() == {"two-voices", "two-voices downloads"}
