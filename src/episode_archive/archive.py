@@ -54,15 +54,13 @@ def link_features(episode: Episode) -> LinkFeatures:
 
 @dataclass
 class _Loaded:
-    """The transcripts read: episodes and problems, and by episode source its link features, what topic
-    extraction read of it, and its cache key (a digest of every file it is made from; none without a
-    cache)."""
+    """The transcripts read: episodes (each with its cache key as `content_key`) and problems, and by
+    episode source its link features and what topic extraction read of it."""
 
     episodes: list[Episode]
     problems: list[Problem]
     features: dict[str, LinkFeatures]
     topic_reads: dict[str, TopicRead]
-    keys: dict[str, str]
 
 
 def find_transcripts(episodes_dir: Path) -> list[Path]:
@@ -201,7 +199,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     catalog: dict[str, dict] = {}
     resolver = Resolver([])
     glossary = Glossary()
-    loaded = _Loaded([], [], {}, {}, {})
+    loaded = _Loaded([], [], {}, {})
     if episodes_dir.is_dir():
         registry_path = episodes_dir / options.people_file
         try:
@@ -267,11 +265,11 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
     """Related talks and passage links: corpus-wide, so computed again whenever any episode changed,
     and taken from the cache (as slugs and anchors) when none did."""
     key = None
-    if cache is not None and all(e.source in loaded.keys for e in archive.episodes):
+    if cache is not None and all(e.content_key is not None for e in archive.episodes):
         # An episode's cache key stands for its text (and all else read from its files), so the key
         # needs no pass over 80 MB of text; the rest is what is set after loading.
         key = "links-" + digest(code_digest(), repr((options.related_count, options.passage_links)), *(
-            digest(loaded.keys[e.source], e.slug, e.date.isoformat(), repr(e.speakers), repr(e.topics),
+            digest(e.content_key, e.slug, e.date.isoformat(), repr(e.speakers), repr(e.topics),
                    repr(e.show), repr(e.given_topics)) for e in archive.episodes))
         stored = cache.get(key)
         if stored is not None:
@@ -345,7 +343,7 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
         results[path] = result
         if path in keys and cache is not None and not isinstance(result, Problem):
             cache.keep(keys[path], result)  # written by the worker
-    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {}, {})
+    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {})
     for path in paths:
         result = results[path]
         if not isinstance(result, Problem):
@@ -355,8 +353,7 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
             loaded.features[episode.source] = features
             loaded.topic_reads[episode.source] = topic_read
             loaded.episodes.append(episode)
-            if path in keys:
-                loaded.keys[episode.source] = episode.content_key = keys[path]
+            episode.content_key = keys.get(path)
     return loaded
 
 
