@@ -113,12 +113,14 @@ def plain_labels(body: str, speakers: list[str], resolve: Callable[[str], str | 
             return name if " " in name else nobody
         return None
 
+    # Each label decided once (a long conversation repeats its few labels hundreds of times).
+    decided = {name: speaker(name) for name in counts}
     labels: dict[str, str | None] = {}
-    for name, short in found:
-        if short and (named := speaker(name)):
-            labels.setdefault(short, named)  # an introduction names the initials used from then on
-    for name, _short in found:
-        if name not in labels and (named := speaker(name)) is not None:
+    for name, short in dict.fromkeys(found):
+        if short and decided[name]:
+            labels.setdefault(short, decided[name])  # an introduction names the initials used from then on
+    for name, named in decided.items():
+        if name not in labels and named is not None:
             labels[name] = named or None
     return labels
 
