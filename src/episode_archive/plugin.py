@@ -176,13 +176,17 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.building_from: dict[str, str] = {}
         self.config_digest = ""
 
+    @property
+    def _serve_memo(self) -> BuildMemo | None:
+        """The memo, while `mkdocs serve` builds again in one process (what one build read and made, the
+        next takes from memory); none for a single build."""
+        return self.memo if self.background_search is not None else None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.options = options_from(self.config, config)
         project_dir = Path(config.config_file_path or ".").resolve().parent
         self.episodes_dir = project_dir / self.options.episodes_dir
-        # `mkdocs serve` builds again in one process: what one build read, the next takes from memory.
-        self.cache = cache_for(project_dir, self.options.cache, self.options.cache_dir,
-                               self.memo if self.background_search is not None else None)
+        self.cache = cache_for(project_dir, self.options.cache, self.options.cache_dir, self._serve_memo)
         if STYLESHEET_PATH not in config.extra_css:
             config.extra_css.append(STYLESHEET_PATH)
         if SCRIPT_PATH not in [str(script) for script in config.extra_javascript]:
@@ -323,14 +327,14 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             log.warning(warning.format(self.episodes_dir.parent))
         started = time.perf_counter()
         self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
-        memo = self.memo if self.background_search is not None else None
-        pages = render_pages(archive, self.options, self.bodies, memo)
+        pages = render_pages(archive, self.options, self.bodies, self._serve_memo)
         pages[STYLESHEET_PATH] = STYLESHEET
         pages[SCRIPT_PATH] = SCRIPT
         if self.options.search == "pagefind":
             pages[SEARCH_PAGE] = search_page("../")
             pages[SEARCH_SCRIPT_PATH] = SEARCH_SCRIPT
-        self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name, memo)
+        self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
+                                 self._serve_memo)
         if not config.site_url:
             log.info("episode-archive: set site_url in mkdocs.yml to publish feeds and JSON-LD")
         generated = {**pages, **self.published.files}

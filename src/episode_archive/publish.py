@@ -125,16 +125,21 @@ def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], 
 def _downloads(episode: Episode, paths: dict[str, str], memo: BuildMemo | None) -> dict[str, str]:
     """The transcript's downloads by path (the original file is copied), from `memo` when the last build
     made them of the same episode."""
-    fingerprint = episode_fingerprint(episode) if memo is not None else None
-    key = digest("downloads", fingerprint) if fingerprint is not None else None
-    made = memo.get(key) if memo is not None and key is not None else None
+    if memo is None or (fingerprint := episode_fingerprint(episode)) is None:
+        return _make_downloads(episode, paths)
+    key = digest("downloads", fingerprint)
+    made = memo.get(key)
     if made is None:
-        made = {paths["text"]: plain_text(episode)}
-        if "vtt" in paths:
-            made.update({paths["vtt"]: webvtt(episode), paths["srt"]: subrip(episode),
-                         paths["json"]: podcasting_json(episode)})
-        if memo is not None and key is not None:
-            memo.put(key, made)
+        made = _make_downloads(episode, paths)
+        memo.put(key, made)
+    return made
+
+
+def _make_downloads(episode: Episode, paths: dict[str, str]) -> dict[str, str]:
+    made = {paths["text"]: plain_text(episode)}
+    if "vtt" in paths:
+        made.update({paths["vtt"]: webvtt(episode), paths["srt"]: subrip(episode),
+                     paths["json"]: podcasting_json(episode)})
     return made
 
 
