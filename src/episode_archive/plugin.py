@@ -353,9 +353,10 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 inclusion = InclusionLevel.NOT_IN_NAV
             file = GeneratedPage.generated(config, src_uri, content=content, inclusion=inclusion)
             if src_uri.endswith(".md"):
-                # Only `mkdocs serve` builds again in one process (and skips what did not change with
-                # --dirty). The placeholders' token is new in every build; what the page shows is not.
-                made_from = "" if self.background_search is None else digest(
+                # Only `mkdocs serve --dirty` builds again in one process and skips what did not change
+                # (MkDocs asks `is_modified` in dirty builds only). The placeholders' token is new in every
+                # build; what the page shows is not.
+                made_from = "" if self.background_search is None or not self.dirty else digest(
                     config_digest, content.replace(self.bodies.token, ""), *self.bodies.chunks.get(src_uri, ()),
                     self.published.head.get(src_uri))
                 self.building_from[src_uri] = made_from
