@@ -119,12 +119,14 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
     layout = digest(config_digest, *(f"{file.src_uri}\0{file.url}" for file in files))
     converted: dict[str, ConvertedPage] = {}
     keys: dict[str, str] = {}
+    missing: list[File] = []
     for file in files_to_convert:
         markdown, _meta = meta.get_data(file.content_string)
         key = digest("converted", layout, file.src_uri, *markdown.split(token))
         made = memo.get(key)
         if made is None:
             keys[file.src_uri] = key
+            missing.append(file)
             continue
         pieces, toc, anchors, links, messages = made
         converted[file.src_uri] = ConvertedPage(markdown, finish(file.src_uri, token.join(pieces)), toc,
@@ -135,7 +137,6 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
         unfinished[src] = html
         return finish(src, html)
 
-    missing = [file for file in files_to_convert if file.src_uri in keys]
     for src, page in convert_pages(missing, config, files, remember_and_finish, in_workers=False).items():
         memo.put(keys[src], (unfinished[src].split(token), page.toc, page.present_anchor_ids, page.links_to_anchors,
                              page.messages))
