@@ -14,8 +14,6 @@ Knowing the pages' HTML this early is also what lets Pagefind index them while M
 from __future__ import annotations
 
 import logging
-import logging.handlers
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +25,7 @@ from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import meta
 
 from .cache import BuildMemo, digest
-from .parallel import PARALLEL_FROM, parallel_map
+from .parallel import PARALLEL_FROM, LogMessage, captured_mkdocs_log, log_again, parallel_map
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -43,14 +41,13 @@ class ConvertedPage:
     present_anchor_ids: set[str]
     links_to_anchors: dict[str, dict[str, str]] | None
     """As `Page.links_to_anchors`, keyed by the linked file's src_uri (Files do not cross processes)."""
-    messages: list[tuple[str, int, str]]
+    messages: list[LogMessage]
     """What MkDocs logged while converting (a link to a missing page), to log again in the build's
     process, where `--strict` counts warnings."""
 
     def restore(self, page: Page, files: Files) -> str:
         """Give `page` what MkDocs' conversion would have given it; return the HTML."""
-        for name, level, message in self.messages:
-            logging.getLogger(name).log(level, message)
+        log_again(self.messages)
         page.toc = self.toc
         page.present_anchor_ids = self.present_anchor_ids
         if self.links_to_anchors is not None:
@@ -70,23 +67,20 @@ def _convert(src_uri: str) -> ConvertedPage:
     assert _job is not None
     config, files, pages, finish = _job
     page = pages[src_uri]
-    mkdocs_log = logging.getLogger("mkdocs")
-    collect, handlers = logging.handlers.BufferingHandler(sys.maxsize), mkdocs_log.handlers
-    mkdocs_log.handlers = [collect]  # nothing printed or counted here: `restore` logs it in the build
     try:
-        page.markdown, _meta = meta.get_data(page.file.content_string)
-        page.render(config, files)
+        # Nothing printed or counted here: `restore` logs it in the build.
+        with captured_mkdocs_log() as messages:
+            page.markdown, _meta = meta.get_data(page.file.content_string)
+            page.render(config, files)
+            content = finish(src_uri, page.content or "")
         links = page.links_to_anchors
-        converted = ConvertedPage(
-            page.markdown, finish(src_uri, page.content or ""), page.toc, page.present_anchor_ids or set(),
-            None if links is None else {file.src_uri: dict(found) for file, found in links.items()},
-            [(record.name, record.levelno, record.getMessage()) for record in collect.buffer])
+        return ConvertedPage(
+            page.markdown, content, page.toc, page.present_anchor_ids or set(),
+            None if links is None else {file.src_uri: dict(found) for file, found in links.items()}, messages)
     finally:
-        mkdocs_log.handlers = handlers
         # Without workers this was MkDocs' own page: leave it as MkDocs expects to find it.
         page.markdown, page.content, page.toc, page.present_anchor_ids = None, None, [], None  # type: ignore[assignment]
         page.links_to_anchors = None
-    return converted
 
 
 def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Files,

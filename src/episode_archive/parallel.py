@@ -8,14 +8,16 @@ fails, the work runs here one item at a time. Results come back in input order e
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -61,3 +63,73 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item],
             # No processes here (a sandbox, a daemon process): the same work, in this process.
             log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
     return collect(function(item) for item in items)
+
+
+LogMessage = tuple[str, int, str]
+"""A log record as it crosses processes: logger name, level, message."""
+
+
+@contextmanager
+def captured_mkdocs_log() -> Iterator[list[LogMessage]]:
+    """What MkDocs' loggers log inside the block, collected instead of printed: a forked process's
+    warnings would be printed but not counted by `--strict`, so the build's process logs them again
+    (`log_again`)."""
+    mkdocs_log = logging.getLogger("mkdocs")
+    collect, handlers = logging.handlers.BufferingHandler(sys.maxsize), mkdocs_log.handlers
+    mkdocs_log.handlers = [collect]
+    messages: list[LogMessage] = []
+    try:
+        yield messages
+    finally:
+        mkdocs_log.handlers = handlers
+        messages.extend((record.name, record.levelno, record.getMessage()) for record in collect.buffer)
+
+
+def log_again(messages: Iterable[LogMessage]) -> None:
+    for name, level, message in messages:
+        logging.getLogger(name).log(level, message)
+
+
+def in_background(function: Callable[[], Result], fork: bool = True) -> Callable[[], Result]:
+    """Start `function()` in a forked child process, where `can_fork()` and `fork`; return a call that
+    waits for its result (pickled back) and logs here what it logged.
+
+    The child shares this process's memory as it was at the fork, so `function` takes no arguments to
+    send. Without a child, or if it dies, the returned call runs `function` here instead; an exception
+    it raised in the child is raised again here the same way.
+    """
+    if not (fork and can_fork()):
+        return function
+    try:
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        child = context.Process(target=_run_and_send, args=(function, sending), daemon=True)
+        child.start()
+    except (OSError, ValueError) as error:
+        log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
+        return function
+    sending.close()
+
+    def result() -> Result:
+        try:
+            outcome, messages = receiving.recv()
+        except (EOFError, OSError):  # the child died without an answer: do the work here
+            outcome, messages = None, []
+        finally:
+            receiving.close()
+            child.join()
+        log_again(messages)
+        return function() if outcome is None else outcome[0]
+
+    return result
+
+
+def _run_and_send(function: Callable[[], Any], sending: Any) -> None:
+    outcome = None
+    with captured_mkdocs_log() as messages:
+        try:
+            outcome = (function(),)
+        except Exception:  # sent as "no result": the build's process runs it again and raises there
+            outcome = None
+    sending.send((outcome, messages))
+    sending.close()
