@@ -3,13 +3,15 @@ edit exactly what a build without any cache gives, counting only the edited epis
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from episode_archive import archive
+from episode_archive import archive, parallel
 from episode_archive.archive import load_archive
 from episode_archive.cache import ArchiveCache
 from episode_archive.model import Archive
@@ -111,3 +113,30 @@ def test_a_metadata_change_that_linking_reads_is_no_cache_hit(episodes_dir, tmp_
     rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
     assert links(rebuilt) == links(load(episodes_dir, None))
     assert links(rebuilt)[0]["2024-03-03-bees-2"][0][2] == "similar wording; topics: beekeeping"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="children are forked on Linux only")
+def test_passage_links_found_in_a_forked_child_are_the_same_and_cached(episodes_dir, tmp_path, monkeypatch):
+    alone = links(load(episodes_dir, None))
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    finders = tmp_path / "finders"
+    find = archive.find_passage_links
+
+    def recording(*args, **kwargs):
+        with finders.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return find(*args, **kwargs)
+
+    monkeypatch.setattr(archive, "find_passage_links", recording)
+    seen = []
+    result, problems = load_archive(episodes_dir, Options(), ArchiveCache(tmp_path / "cache"),
+                                    meanwhile=lambda found: seen.append(dict(found.related)))
+    assert not problems
+    assert [int(pid) for pid in finders.read_text().split()] != [os.getpid()]
+    assert len(finders.read_text().split()) == 1
+    assert links(result) == alone
+    assert seen == [result.related], "meanwhile ran once, with related talks settled"
+    # The child's cache entry survived the parent's pruning, for the build after the next edit.
+    assert (tmp_path / "cache" / f"{pairs_key()}.pickle").exists()

@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .errors import ArchiveError, Problem
 from .model import Archive, Episode, RelatedLink, Transcript
 from .names import name_key
 from .options import Options
-from .parallel import parallel_map
+from .parallel import PARALLEL_FROM, in_background, parallel_map
 from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, passage_words
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .progress import NoProgress, Progress
@@ -186,11 +187,16 @@ def _canonical_turns(transcript: Transcript, speakers: list[str],
 
 
 def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | None = None,
-                 progress: Progress | None = None) -> tuple[Archive, list[Problem]]:
+                 progress: Progress | None = None,
+                 meanwhile: Callable[[Archive], None] | None = None) -> tuple[Archive, list[Problem]]:
     """Read every transcript; return what could be published and every problem found.
 
     Problems include data warnings (look-alike speakers); the plugin logs those as warnings,
     so `mkdocs build --strict` fails on them while a plain build still publishes.
+
+    `meanwhile(archive)` is called once, when everything but the passage links is settled, while they
+    are found (in another process for a large archive): work that does not read `archive.passage_links`
+    runs there on the core that would otherwise wait.
     """
     progress = progress or NoProgress()
     started = time.perf_counter()
@@ -252,7 +258,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         glossary=glossary,
     )
     progress.stage("Linking related talks and passages", 1)
-    _link_episodes(archive, options, cache, loaded)
+    _link_episodes(archive, options, cache, loaded, meanwhile or (lambda _archive: None))
     progress.advance()
     if cache is not None:
         cache.prune()
@@ -261,10 +267,14 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     return archive, problems
 
 
-def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None, loaded: _Loaded) -> None:
+def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None, loaded: _Loaded,
+                   meanwhile: Callable[[Archive], None]) -> None:
     """Related talks and passage links: corpus-wide, so computed again whenever any episode changed,
-    and taken from the cache (as slugs and anchors) when none did."""
+    and taken from the cache (as slugs and anchors) when none did. Passage links, the longer of the two,
+    are found in a forked child in a large archive, while this process finds related talks and runs
+    `meanwhile`."""
     key = None
+    by_slug = {episode.slug: episode for episode in archive.episodes}
     if cache is not None and all(e.content_key is not None for e in archive.episodes):
         # An episode's cache key stands for its text (and all else read from its files), so the key
         # needs no pass over 80 MB of text; the rest is what is set after loading.
@@ -273,26 +283,39 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
                    repr(e.show), repr(e.given_topics)) for e in archive.episodes))
         stored = cache.get(key)
         if stored is not None:
-            by_slug = {episode.slug: episode for episode in archive.episodes}
             related, passages = stored
             archive.related = {slug: [RelatedLink(by_slug[target], score, reason) for target, score, reason in links]
                                for slug, links in related.items()}
-            archive.passage_links = {slug: {index: PassageLink(by_slug[target], anchor, score)
-                                            for index, (target, anchor, score) in links.items()}
-                                     for slug, links in passages.items()}
+            archive.passage_links = _passage_links_of(passages, by_slug)
             cache.keep(pairs_key())  # for the build after the next edit
+            meanwhile(archive)
             return
     features = loaded.features
+
+    def passage_links() -> dict[str, dict[int, tuple[str, str, float]]]:
+        # By slug: episodes stay here, only the links cross from the child.
+        found = find_passage_links(archive.episodes, options.passage_links,
+                                   lambda episode: features[episode.source].passages, cache)
+        return {slug: {index: (link.target_episode.slug, link.anchor, link.score) for index, link in links.items()}
+                for slug, links in found.items()}
+
+    finding_passages = in_background(passage_links, fork=len(archive.episodes) >= PARALLEL_FROM)
     archive.related = find_related(archive.episodes, options.related_count,
                                    lambda episode: features[episode.source].wording)
-    archive.passage_links = find_passage_links(archive.episodes, options.passage_links,
-                                               lambda episode: features[episode.source].passages, cache)
-    if cache is not None and key is not None:
-        cache.put(key, (
-            {slug: [(link.episode.slug, link.score, link.reason) for link in links]
-             for slug, links in archive.related.items()},
-            {slug: {index: (link.target_episode.slug, link.anchor, link.score) for index, link in links.items()}
-             for slug, links in archive.passage_links.items()}))
+    meanwhile(archive)
+    passages = finding_passages()
+    archive.passage_links = _passage_links_of(passages, by_slug)
+    if cache is not None:
+        cache.keep(pairs_key())  # written by the child, when there was one
+        if key is not None:
+            cache.put(key, ({slug: [(link.episode.slug, link.score, link.reason) for link in links]
+                             for slug, links in archive.related.items()}, passages))
+
+
+def _passage_links_of(passages: dict[str, dict[int, tuple[str, str, float]]],
+                      by_slug: dict[str, Episode]) -> dict[str, dict[int, PassageLink]]:
+    return {slug: {index: PassageLink(by_slug[target], anchor, score)
+                   for index, (target, anchor, score) in links.items()} for slug, links in passages.items()}
 
 
 def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str) -> str:

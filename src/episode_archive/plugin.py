@@ -30,13 +30,15 @@ from .model import Archive, Episode
 from .options import Options
 from .pageconvert import ConvertedPage, convert_pages, convert_remembered
 from .publish import Published, publish, site_feed_links
-from .render import HOME_MARKERS, expand_markers, render_pages
+from .render import HOME_MARKERS, expand_markers
 from .render.pages import (
     APPEARANCES,
     EPISODES_INDEX,
     SPEAKERS_INDEX,
     TOPICS_INDEX,
     PrerenderedBodies,
+    archive_pages,
+    episode_pages,
     episode_src,
     topic_src,
 )
@@ -317,7 +319,20 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             self.cache.keep(bundle_cache_key())  # read after the build; loading prunes what it did not use
         self.converted, self.handed_empty = {}, set()
         self.memo.next_build()
-        archive, problems = load_archive(self.episodes_dir, self.options, self.cache)
+        self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
+        pages: dict[str, str] = {}
+        rendering = 0.0
+
+        def meanwhile(archive: Archive) -> None:
+            # While passage links are found: what needs none (in the build's process, beside their child).
+            nonlocal rendering
+            started = time.perf_counter()
+            pages.update(archive_pages(archive, self.options))
+            self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
+                                     self._serve_memo)
+            rendering += time.perf_counter() - started
+
+        archive, problems = load_archive(self.episodes_dir, self.options, self.cache, meanwhile=meanwhile)
         if problems:
             root = self.episodes_dir.parent
             listing = "\n".join(problem.format(root) for problem in problems)
@@ -326,15 +341,12 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         for warning in archive.warnings:
             log.warning(warning.format(self.episodes_dir.parent))
         started = time.perf_counter()
-        self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
-        pages = render_pages(archive, self.options, self.bodies, self._serve_memo)
+        pages.update(episode_pages(archive, self.options, self.bodies, self._serve_memo))
         pages[STYLESHEET_PATH] = STYLESHEET
         pages[SCRIPT_PATH] = SCRIPT
         if self.options.search == "pagefind":
             pages[SEARCH_PAGE] = search_page("../")
             pages[SEARCH_SCRIPT_PATH] = SEARCH_SCRIPT
-        self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
-                                 self._serve_memo)
         if not config.site_url:
             log.info("episode-archive: set site_url in mkdocs.yml to publish feeds and JSON-LD")
         generated = {**pages, **self.published.files}
@@ -370,7 +382,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             # markers (the home page) shows the archive, which may have changed without it.
             if not file.generated_by and any(marker in file.content_string for marker in HOME_MARKERS):
                 file.is_modified = lambda: True  # type: ignore[method-assign]
-        log.info("episode-archive: rendered %d pages in %.2f s", len(pages), time.perf_counter() - started)
+        log.info("episode-archive: rendered %d pages in %.2f s", len(pages), rendering + time.perf_counter() - started)
         if self.suggest_dirty and len(archive.episodes) >= DIRTY_SERVE_FROM:
             self.suggest_dirty = False
             log.info("episode-archive: `mkdocs serve --dirty` renders again only the pages an edit changes; "

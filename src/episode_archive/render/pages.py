@@ -78,20 +78,31 @@ def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies |
     With `bodies` (the plugin), transcript paragraphs are rendered to HTML into it, not to Markdown.
     With a `memo` (`mkdocs serve`), an episode page made from what the last build's was is taken from it.
     """
+    return {**archive_pages(archive, options), **episode_pages(archive, options, bodies, memo)}
+
+
+def archive_pages(archive: Archive, options: Options) -> dict[str, str]:
+    """The indexes, speaker, topic and show pages: every page but the episodes' (these need neither
+    related talks nor passage links)."""
     pages: dict[str, str] = {
         EPISODES_INDEX: episodes_index(archive),
         SPEAKERS_INDEX: speakers_index(archive),
         TOPICS_INDEX: topics_index(archive),
         APPEARANCES: appearances_page(archive, options),
     }
-    for episode in archive.episodes:
-        pages[episode_src(episode)] = _episode_page_once(episode, archive, options, bodies, memo)
     for person in archive.people.values():
         pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
     for topic in archive.topics.values():
         pages[topic_src(topic.slug)] = topic_page(topic, archive, options)
     pages.update(show_pages(archive))
     return pages
+
+
+def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None,
+                  memo: BuildMemo | None = None) -> dict[str, str]:
+    """Every episode's page (see `render_pages`)."""
+    return {episode_src(episode): _episode_page_once(episode, archive, options, bodies, memo)
+            for episode in archive.episodes}
 
 
 def _speaker_link(name: str, from_src: str, archive: Archive) -> str:
