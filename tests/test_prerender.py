@@ -59,9 +59,9 @@ def _build_demo(tmp_path: Path, name: str) -> Path:
 def test_prerendered_transcripts_read_exactly_as_markdown_would_render_them(tmp_path, monkeypatch):
     fast = _build_demo(tmp_path, "fast")
     # The same build with every transcript handed to MkDocs as Markdown.
-    render_pages = plugin_module.render_pages
-    monkeypatch.setattr(plugin_module, "render_pages", lambda archive, options, bodies=None, memo=None: render_pages(
-        archive, options))
+    episode_pages = plugin_module.episode_pages
+    monkeypatch.setattr(plugin_module, "episode_pages", lambda archive, options, bodies=None, memo=None:
+                        episode_pages(archive, options))
     markdown = _build_demo(tmp_path, "markdown")
 
     pages = sorted(p.relative_to(fast) for p in (fast / "episodes").glob("*/index.html"))
