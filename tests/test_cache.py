@@ -9,7 +9,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from episode_archive.cache import default_cache_dir
+from episode_archive.cache import ArchiveCache, default_cache_dir
 from helpers import write
 
 
@@ -93,6 +93,27 @@ def test_the_cache_can_be_turned_off(tiny_project):
     shutil.rmtree(default_cache_dir(tiny_project), ignore_errors=True)
     build_site(tiny_project)
     assert not default_cache_dir(tiny_project).exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_build(tiny_project, monkeypatch, caplog):
+    blocked = tiny_project.parent / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    caplog.set_level("INFO")
+    site = build_site(tiny_project)
+    assert "It never tires." in page(site, "episodes/2024-01-05-counting-machines")
+    assert f"Cache folder {blocked}" in caplog.text and "building without a cache" in caplog.text
+    assert blocked.read_text() == "a file where the cache folder would go"
+
+
+def test_an_entry_that_cannot_be_written_is_left_out(tmp_path):
+    cache = ArchiveCache(tmp_path / "cache")
+    cache.put("kept", [1, 2])
+    shutil.rmtree(tmp_path / "cache")
+    (tmp_path / "cache").write_text("the folder became a file")
+    cache.put("lost", [3])
+    assert cache.get("lost") is None
+    assert (tmp_path / "cache").read_text() == "the folder became a file"
 
 
 def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):

@@ -13,6 +13,7 @@ option puts it elsewhere. It holds pickles that only this tool writes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -48,9 +49,21 @@ def default_cache_dir(project_root: Path) -> Path:
 
 def cache_for(project_root: Path, enabled: bool, cache_dir: str | None,
               memo: BuildMemo | None = None) -> ArchiveCache | None:
+    """The project's cache, or None when it is off or its folder cannot be written: a cache only saves
+    time, so a read-only or misplaced cache folder costs speed, never the build."""
     if not enabled:
         return None
-    return ArchiveCache(project_root / cache_dir if cache_dir else default_cache_dir(project_root), memo)
+    directory = project_root / cache_dir if cache_dir else default_cache_dir(project_root)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(directory))
+    except OSError as error:
+        log.info("Cache folder %s cannot be written (%s): building without a cache. Set the plugin's "
+                 "cache_dir (or XDG_CACHE_HOME) to a writable folder, or cache: false to say so.",
+                 directory, error.strerror or error)
+        return None
+    return ArchiveCache(directory, memo)
 
 
 def digest(*parts: bytes | str | None) -> str:
@@ -141,19 +154,24 @@ class ArchiveCache:
             self.memo.put(key, value)
 
     def put(self, key: str, value: Any) -> None:
-        """Write atomically: a build killed mid-write leaves no half entry behind."""
+        """Write atomically: a build killed mid-write leaves no half entry behind. A write that fails
+        (a full disk, the folder removed meanwhile) leaves the entry out: the next build makes it again."""
         self.used.add(key)
         if self.memo is not None:
             self.memo.put(key, value)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+        temporary = None
         try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.directory / f"{key}.pickle")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        except BaseException as error:
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+            if not isinstance(error, OSError):
+                raise
+            log.debug("cache entry %s not written (%s)", key, error)
 
     def prune(self) -> int:
         """Delete entries this build did not use (deleted or changed episodes) and stray temp files."""
@@ -162,6 +180,9 @@ class ArchiveCache:
             return removed
         for path in self.directory.iterdir():
             if path.suffix in {".pickle", ".tmp"} and path.stem not in self.used:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:  # left for the next build's prune
+                    continue
                 removed += 1
         return removed
