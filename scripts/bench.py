@@ -2,7 +2,7 @@
 """Benchmark the plugin against plain MkDocs on synthetic archives, and write BENCHMARKS.md.
 
     python3 scripts/bench.py [--sizes 100,1000] [--with-3000] [--seed 0] [--out BENCHMARKS.md]
-                             [--profile 1000] [--keep]
+                             [--profile 1000] [--pairs 3] [--keep]
 
 For each size N: generate an archive with scripts/synthetic_archive.py into a temporary folder, then
 measure, each in a fresh subprocess, wall time and peak RSS (GNU `/usr/bin/time -v` when present,
@@ -17,6 +17,10 @@ else the child's `ru_maxrss` reported by a small wrapper process):
 - a warm rebuild after appending a sentence to one transcript (the site folder kept);
 - `mkdocs serve` and `mkdocs serve --dirty`: seconds from an edit until the served page shows it;
 - the site: total bytes, HTML bytes per episode page (median), search/search_index.json (raw and gzip).
+
+The cold build and the plain build run `--pairs` times (default 3), alternately, and the report's
+ratio is the median of the pairs' ratios: one pair measured minutes apart on a shared machine moves
+by several percent either way.
 
 At `--profile N` (default 1000, when that size is run) the cold plugin build runs once more under
 pyinstrument (cProfile if pyinstrument is missing) and the report says where the time goes.
@@ -620,7 +624,7 @@ def summarise_cprofile(path: Path, run: Run) -> str:
 # One size
 # ---------------------------------------------------------------------------------------------
 
-def bench_size(n: int, seed: int, root: Path, env: dict[str, str], profile: bool) -> SizeResult:
+def bench_size(n: int, seed: int, root: Path, env: dict[str, str], profile: bool, pairs: int = 1) -> SizeResult:
     result = SizeResult(n=n)
     work = root / f"n{n}"
     work.mkdir()
@@ -686,6 +690,15 @@ def bench_size(n: int, seed: int, root: Path, env: dict[str, str], profile: bool
                                           f"N={n} baseline build (no plugin)")
         if result.runs["baseline"].ok:
             result.baseline_site = site_metrics(baseline / "site")
+            for pair in range(2, pairs + 1):
+                # Cold again (no site, no cache), then plain again: each pair's two builds are seconds apart.
+                clear_caches(archive)
+                shutil.rmtree(archive / "site", ignore_errors=True)
+                result.runs[f"cold#{pair}"] = measure([PY, "-m", "mkdocs", "build", "-q"], archive, env,
+                                                      f"N={n} cold plugin build, pair {pair}")
+                shutil.rmtree(baseline / "site", ignore_errors=True)
+                result.runs[f"baseline#{pair}"] = measure([PY, "-m", "mkdocs", "build", "-q"], baseline, env,
+                                                          f"N={n} baseline build (no plugin), pair {pair}")
 
     if profile:
         result.profile, profile_run = profile_build(archive, env, work)
@@ -765,10 +778,26 @@ def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "-"
 
 
+def _paired_ratio(result: SizeResult) -> str:
+    """Cold plugin build over plain build: the median of the pairs' ratios, with their range."""
+    ratios = []
+    for cold_name, base_name in [("cold", "baseline")] + [(name, "baseline#" + name.split("#")[1])
+                                                           for name in result.runs if name.startswith("cold#")]:
+        cold, base = result.runs.get(cold_name), result.runs.get(base_name)
+        if cold and base and cold.ok and base.ok:
+            ratios.append(cold.wall_s / base.wall_s)
+    if not ratios:
+        return "-"
+    if len(ratios) == 1:
+        return f"{ratios[0]:.2f}×"
+    return f"{statistics.median(ratios):.2f}× (median of {len(ratios)} pairs, {min(ratios):.2f}–{max(ratios):.2f})"
+
+
 def report(results: list[SizeResult], command: str, seed: int, package: str | None = None) -> str:
     lines = ["# Benchmarks", "",
              f"Written by `{command}` on {dt.date.today().isoformat()}. "
-             "One run per measurement on this machine: compare numbers from the same machine only.", "",
+             "One run per measurement (the cold plugin build and the plain build: the pairs the ratio is taken "
+             "from) on this machine: compare numbers from the same machine only.", "",
              f"- Machine: {machine()}",
              f"- Python {platform.python_version()}, mkdocs {_version('mkdocs')}, mkdocs-material "
              f"{_version('mkdocs-material')}, episode-archive {_version('episode-archive')} "
@@ -810,7 +839,7 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
         cold_wall = cold.wall_s if cold and cold.ok else None
         lines.append(
             f"| {r.n} | {_s(cold)}, {_mb(cold)} | {_s(export)}, {_mb(export)} | {_s(base)}, {_mb(base)} "
-            f"| {_ratio(cold_wall, base.wall_s if base and base.ok else None)}, "
+            f"| {_paired_ratio(r)}, "
             f"{_ratio(_python_mb(cold), _python_mb(base))} "
             f"| {_ratio(cold_wall, both)} | {_s(gen)}, {_mb(gen)}{inner} "
             f"| {_s(r.runs.get('pagefind'))}, {_mb(r.runs.get('pagefind'))} "
@@ -819,7 +848,9 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "with the same theme and markdown_extensions on docs/ + the exported pages + the package's stylesheet "
               "and script, and with search: Material's `search` plugin, which MkDocs enables by default (the "
               "plugin's site has Pagefind). The export starts from an empty cache, like the cold build. "
-              "\"Plugin / plain build\" is what the plugin costs on top of rendering the same pages; the export "
+              "\"Plugin / plain build\" is what the plugin costs on top of rendering the same pages (time: the median "
+              "of the pairs' ratios when `--pairs` ran the two builds alternately more than once; the other columns "
+              "are the first pair's); the export "
               "column is the plugin's own work done outside MkDocs. \"Pagefind alone\" re-indexes the built "
               "site as the plugin does after a "
               "build. The rebuild appends one sentence to one transcript and builds again right after the cold "
@@ -892,6 +923,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
     parser.add_argument("--profile", type=int, default=1000, metavar="N",
                         help="profile the cold plugin build at this size, if it is run (0: never)")
+    parser.add_argument("--pairs", type=int, default=3, metavar="K",
+                        help="run the cold plugin build and the plain build K times alternately (default 3)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary archives and sites")
     parser.add_argument("--live", action="store_true",
                         help="import the package from the working tree as it is at each step, not from a snapshot")
@@ -915,7 +948,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for n in sizes:
-            results.append(bench_size(n, args.seed, root, env, profile=n == args.profile))
+            results.append(bench_size(n, args.seed, root, env, profile=n == args.profile, pairs=args.pairs))
             raw = [{**{k: v for k, v in vars(r).items() if k != "runs"}, "command": command.strip(), "seed": args.seed,
                     "package": _git_state(),
                     "runs": {name: {k: v for k, v in vars(run).items() if k != "stdout"}
