@@ -384,6 +384,28 @@ def test_serve_converts_again_only_the_pages_an_edit_changed_and_warns_again_abo
         config.plugins.on_shutdown()
 
 
+def test_the_first_serve_build_converts_no_page_the_last_build_converted(tiny_project, monkeypatch):
+    import episode_archive.pageconvert as pageconvert
+
+    converted: list[str] = []
+    convert = pageconvert._convert
+    monkeypatch.setattr(pageconvert, "_convert", lambda src: converted.append(src) or convert(src))
+    site = tiny_project / "site"
+    build(load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site)))
+    assert "episodes/two-voices.md" in converted
+    built = (site / "episodes/two-voices/index.html").read_text()
+    converted.clear()
+    config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    assert converted == []
+    assert "one by one." in (site / "episodes/two-voices/index.html").read_text()
+    assert (site / "episodes/two-voices/index.html").read_text().count("<p") == built.count("<p")
+
+
 def test_serve_keeps_episodes_as_read_when_the_archive_changes_their_slugs(tiny_project):
     # Two files named two-voices.txt take their folders into their slugs; once one is gone, the other
     # has its own name back, though the next build takes it from the memo of the last.

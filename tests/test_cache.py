@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from episode_archive.cache import ArchiveCache, default_cache_dir
+from episode_archive.pageconvert import conversion_digest
 from helpers import write
 
 
@@ -93,6 +96,52 @@ def test_the_cache_can_be_turned_off(tiny_project):
     shutil.rmtree(default_cache_dir(tiny_project), ignore_errors=True)
     build_site(tiny_project)
     assert not default_cache_dir(tiny_project).exists()
+
+
+def conversions(log: str) -> tuple[int, int]:
+    """Pages converted, and pages taken as the last build converted them, from the build's log."""
+    found = re.findall(r"converted (\d+) pages to HTML in [\d.]+ s \((\d+) more as the last build", log)
+    assert len(found) == 1, log
+    return int(found[0][0]), int(found[0][1])
+
+
+def test_pages_an_edit_left_as_they_were_are_not_converted_again(cached_project, caplog):
+    caplog.set_level("INFO")
+    write(cached_project / "episodes/talks/two-voices.txt",
+          "Ada Byron: A brand new first line.\n\nCharles Bab: And a reply.\n")
+    site = build_site(cached_project)
+    converted, remembered = conversions(caplog.text)
+    assert 0 < converted < remembered
+    assert "A brand new first line." in page(site, "episodes/two-voices")
+    caplog.clear()
+    site = build_site(cached_project)
+    assert conversions(caplog.text)[0] == 0
+    assert "A brand new first line." in page(site, "episodes/two-voices")
+
+
+@pytest.mark.parametrize("change", ["settings", "libraries"])
+def test_new_markdown_settings_or_libraries_convert_every_page_again(cached_project, monkeypatch, caplog, change):
+    if change == "settings":
+        config = cached_project / "mkdocs.yml"
+        config.write_text(config.read_text().replace("      permalink: true\n", "      permalink: \"#\"\n"))
+    else:
+        monkeypatch.setattr("episode_archive.cache._installed_digest", "after an upgrade of Markdown")
+    caplog.set_level("INFO")
+    site = build_site(cached_project)
+    assert conversions(caplog.text)[1] == 0
+    if change == "settings":
+        assert 'href="#related-talks" title="Permanent link">#</a>' in page(site, "episodes/two-voices")
+
+
+def test_a_projects_own_markdown_extension_is_part_of_what_pages_are_converted_with(tmp_path, monkeypatch):
+    module = tmp_path / "house_style.py"
+    module.write_text("def makeExtension(**kwargs): ...\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = SimpleNamespace(markdown_extensions=["toc", "house_style"])
+    before = conversion_digest(config, "mkdocs.yml")
+    assert conversion_digest(config, "mkdocs.yml") == before
+    module.write_text("def makeExtension(**kwargs): return None  # changed\n")
+    assert conversion_digest(config, "mkdocs.yml") != before
 
 
 def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_build(tiny_project, monkeypatch, caplog):

@@ -4,7 +4,9 @@ An episode's entry is keyed by everything that shapes it: the tool's own code, t
 its sidecar's bytes, its catalogue row, the people registry and the corrections glossary. Change any of
 those and the key changes, so a stale entry is never used; entries not used by a build are deleted at
 its end, so deleted episodes leave nothing behind. Corpus-wide steps (topic filtering, related talks)
-run on every build: they are cheap next to reading and extraction.
+run on every build: they are cheap next to reading and extraction. Later stages keep entries here too,
+keyed the same way: related talks and passage links, pages as MkDocs converted them (pageconvert), the
+last search bundle (search).
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/episode-archive/<project>/`, by default
 `~/.cache/...`), not in the project: a build writes nothing outside its site folder. The `cache_dir`
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import importlib.metadata
 import logging
 import os
 import pickle
+import sys
 import tempfile
 from importlib.resources import files
 from pathlib import Path
@@ -39,6 +43,20 @@ def code_digest() -> str:
             digest.update(path.read_bytes())
         _code_digest = digest.hexdigest()
     return _code_digest
+
+
+_installed_digest: str | None = None
+
+
+def installed_digest() -> str:
+    """A digest of this package's code, Python's version and every installed distribution's version: what
+    is made with other libraries (pages converted by Markdown and its extensions) is not reused after
+    an upgrade."""
+    global _installed_digest
+    if _installed_digest is None:
+        installed = sorted(f"{dist.name}=={dist.version}" for dist in importlib.metadata.distributions())
+        _installed_digest = digest(code_digest(), sys.version, *installed)
+    return _installed_digest
 
 
 def default_cache_dir(project_root: Path) -> Path:

@@ -13,10 +13,12 @@ Knowing the pages' HTML this early is also what lets Pagefind index them while M
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -24,7 +26,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import meta
 
-from .cache import BuildMemo, digest
+from .cache import BuildMemo, code_digest, digest, installed_digest
 from .parallel import PARALLEL_FROM, LogMessage, captured_mkdocs_log, log_again, parallel_map
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -44,6 +46,8 @@ class ConvertedPage:
     messages: list[LogMessage]
     """What MkDocs logged while converting (a link to a missing page), to log again in the build's
     process, where `--strict` counts warnings."""
+    unfinished: str | None = None
+    """The HTML before `finish`, when asked for (`convert_remembered` keeps it for the next build)."""
 
     def restore(self, page: Page, files: Files) -> str:
         """Give `page` what MkDocs' conversion would have given it; return the HTML."""
@@ -59,13 +63,13 @@ class ConvertedPage:
 CONVERT_IN_WORKERS_FROM = PARALLEL_FROM
 """Fewer pages than this are converted here: starting workers would cost more."""
 
-_job: tuple[MkDocsConfig, Files, dict[str, Page], Callable[[str, str], str]] | None = None
+_job: tuple[MkDocsConfig, Files, dict[str, Page], Callable[[str, str], str], bool] | None = None
 """What the forked workers convert: set before forking, read in the workers."""
 
 
 def _convert(src_uri: str) -> ConvertedPage:
     assert _job is not None
-    config, files, pages, finish = _job
+    config, files, pages, finish, keep_unfinished = _job
     page = pages[src_uri]
     try:
         # Nothing printed or counted here: `restore` logs it in the build.
@@ -76,7 +80,8 @@ def _convert(src_uri: str) -> ConvertedPage:
         links = page.links_to_anchors
         return ConvertedPage(
             page.markdown, content, page.toc, page.present_anchor_ids or set(),
-            None if links is None else {file.src_uri: dict(found) for file, found in links.items()}, messages)
+            None if links is None else {file.src_uri: dict(found) for file, found in links.items()}, messages,
+            page.content if keep_unfinished else None)
     finally:
         # Without workers this was MkDocs' own page: leave it as MkDocs expects to find it.
         page.markdown, page.content, page.toc, page.present_anchor_ids = None, None, [], None  # type: ignore[assignment]
@@ -84,15 +89,16 @@ def _convert(src_uri: str) -> ConvertedPage:
 
 
 def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Files,
-                  finish: Callable[[str, str], str], in_workers: bool = True) -> dict[str, ConvertedPage]:
+                  finish: Callable[[str, str], str], in_workers: bool = True,
+                  keep_unfinished: bool = False) -> dict[str, ConvertedPage]:
     """Each file's page converted, then `finish(src_uri, html)`ed, by src_uri (in forked workers when
-    `parallel_map` can and `in_workers`)."""
+    `parallel_map` can and `in_workers`; with `keep_unfinished`, the HTML before `finish` too)."""
     global _job
     pages = {}
     for file in files_to_convert:
         # As MkDocs makes pages outside the navigation when it reads them: one Page per file.
         pages[file.src_uri] = file.page if file.page is not None else Page(None, file, config)
-    _job = (config, files, pages, finish)
+    _job = (config, files, pages, finish, keep_unfinished)
     try:
         names = sorted(pages)
         parallel_from = CONVERT_IN_WORKERS_FROM if in_workers else len(names) + 1
@@ -101,14 +107,37 @@ def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Fil
         _job = None
 
 
+def converted_pages_key() -> str:
+    """The cache entry holding the last build's conversions (`convert_remembered`), for the next build."""
+    return "converted-pages-" + code_digest()
+
+
+def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:
+    """What MkDocs' conversion of a page depends on besides its Markdown and the site's files: the
+    settings (`config_file_digest`, of mkdocs.yml), the installed libraries, and the source of any
+    Markdown extension that is a module of the project's own rather than an installed library."""
+    sources = []
+    for extension in config.markdown_extensions:
+        name = extension if isinstance(extension, str) else type(extension).__module__
+        try:
+            spec = importlib.util.find_spec(name.partition(":")[0])
+        except (ImportError, ValueError):
+            spec = None
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        if origin is not None and origin.is_file() and not {"site-packages", "dist-packages"} & set(origin.parts):
+            sources.append(origin.read_bytes())
+    return digest(config_file_digest, installed_digest(), *sources)
+
+
 def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files: Files,
                        finish: Callable[[str, str], str], memo: BuildMemo, token: str,
-                       config_digest: str) -> dict[str, ConvertedPage]:
-    """As `convert_pages`, here, for `mkdocs serve`: a page whose Markdown, the site's settings
+                       config_digest: str, in_workers: bool = False) -> dict[str, ConvertedPage]:
+    """As `convert_pages`, remembering: a page whose Markdown, the site's settings and software
     (`config_digest`) and the site's files and URLs (which its links resolve to) are what they were when
-    an earlier build converted it is taken from `memo`. Only MkDocs' conversion is remembered: `finish`
-    runs on every page. `token` is the build's placeholder token (bodies.PrerenderedBodies), new in every
-    build: what is remembered is split at it."""
+    an earlier build converted it is taken from `memo` (the last build's in `mkdocs serve`; the cache's
+    otherwise). Only MkDocs' conversion is remembered: `finish` runs on every page. `token` is the build's
+    placeholder token (bodies.PrerenderedBodies), new in every build: what is remembered is split at it.
+    The rest is converted here, or in workers with `in_workers` (never from `mkdocs serve`'s threads)."""
     started = time.perf_counter()
     layout = digest(config_digest, *(f"{file.src_uri}\0{file.url}" for file in files))
     converted: dict[str, ConvertedPage] = {}
@@ -125,15 +154,11 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
         pieces, toc, anchors, links, messages = made
         converted[file.src_uri] = ConvertedPage(markdown, finish(file.src_uri, token.join(pieces)), toc,
                                                 set(anchors), links, list(messages))
-    unfinished: dict[str, str] = {}
-
-    def remember_and_finish(src: str, html: str) -> str:
-        unfinished[src] = html
-        return finish(src, html)
-
-    for src, page in convert_pages(missing, config, files, remember_and_finish, in_workers=False).items():
-        memo.put(keys[src], (unfinished[src].split(token), page.toc, page.present_anchor_ids, page.links_to_anchors,
-                             page.messages))
+    for src, page in convert_pages(missing, config, files, finish, in_workers, keep_unfinished=True).items():
+        assert page.unfinished is not None
+        memo.put(keys[src], (page.unfinished.split(token), page.toc, page.present_anchor_ids,
+                             page.links_to_anchors, page.messages))
+        page.unfinished = None
         converted[src] = page
     log.info("episode-archive: converted %d pages to HTML in %.2f s (%d more as the last build converted them)",
              len(missing), time.perf_counter() - started, len(files_to_convert) - len(missing))

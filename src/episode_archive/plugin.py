@@ -28,7 +28,13 @@ from .archive import load_archive
 from .cache import ArchiveCache, BuildMemo, cache_for, digest, file_bytes
 from .model import Archive, Episode
 from .options import Options
-from .pageconvert import ConvertedPage, convert_pages, convert_remembered
+from .pageconvert import (
+    ConvertedPage,
+    conversion_digest,
+    convert_pages,
+    convert_remembered,
+    converted_pages_key,
+)
 from .publish import Published, publish, site_feed_links
 from .render import HOME_MARKERS, expand_markers
 from .render.pages import (
@@ -167,6 +173,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.converted: dict[str, ConvertedPage] = {}
         """Generated pages converted to HTML in on_nav, by src_uri, until MkDocs reaches them."""
         self.handed_empty: set[str] = set()
+        self.conversions: BuildMemo | None = None
+        """A single build's conversions, from the cache's last and for its next (`mkdocs serve` keeps
+        them in `memo`)."""
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
         self.suggest_dirty = False
@@ -288,7 +297,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.staged_search is not None:
             self.staged_search.stop()
-        self.converted, self.handed_empty = {}, set()
+        self.converted, self.handed_empty, self.conversions = {}, set(), None
 
     def on_shutdown(self) -> None:
         if self.background_search is not None:
@@ -301,6 +310,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.built_from = self.building_from
+        if self.conversions is not None and self.cache is not None:
+            self.cache.put(converted_pages_key(), self.conversions.made)  # while Pagefind indexes
+            self.conversions = None
         if self.options.search == "pagefind":
             try:
                 # The archive's pages are indexed; without any, Pagefind indexes every page.
@@ -316,7 +328,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if self.cache is not None:
-            self.cache.keep(bundle_cache_key())  # read after the build; loading prunes what it did not use
+            # Read after loading, which prunes what it did not use.
+            self.cache.keep(bundle_cache_key())
+            self.cache.keep(converted_pages_key())
         self.converted, self.handed_empty = {}, set()
         self.memo.next_build()
         self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
@@ -473,22 +487,33 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if self.archive is None or self.dirty:
             return nav
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
+        made_with = conversion_digest(config, self.config_digest)
         if self.background_search is not None:
-            # `mkdocs serve` (all pages, after an edit): what the edit left as it was, as last converted.
+            # `mkdocs serve` (all pages, after an edit): what the edit left as it was, as last converted;
+            # in its first build, as the last `mkdocs build` converted it.
+            if not self.memo.last and self.cache is not None:
+                self.memo.last.update(self.cache.get(converted_pages_key()) or {})
             self.converted = convert_remembered(ours, config, files, self._finish_converted, self.memo,
-                                                self.bodies.token, self.config_digest)
+                                                self.bodies.token, made_with)
             return nav
         started = time.perf_counter()
         language = _site_language(config)
         if self.staged_search is not None:
             self.staged_search.prepare(language)
-        self.converted = convert_pages(ours, config, files, self._finish_converted)
+        if self.cache is not None:
+            # A page whose Markdown an edit left as it was is not converted again.
+            self.conversions = BuildMemo()
+            self.conversions.last = self.cache.get(converted_pages_key()) or {}
+            self.converted = convert_remembered(ours, config, files, self._finish_converted, self.conversions,
+                                                self.bodies.token, made_with, in_workers=True)
+        else:
+            self.converted = convert_pages(ours, config, files, self._finish_converted)
+            log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
+                     time.perf_counter() - started)
         if self.staged_search is not None:
             for src, converted in self.converted.items():
                 self.staged_search.add(files.get_file_from_path(src).dest_uri, converted.content)
             self.staged_search.start(Path(config.site_dir), language, self.cache)
-        log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
-                 time.perf_counter() - started)
         return nav
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
