@@ -137,11 +137,33 @@ def test_a_projects_own_markdown_extension_is_part_of_what_pages_are_converted_w
     module = tmp_path / "house_style.py"
     module.write_text("def makeExtension(**kwargs): ...\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    config = SimpleNamespace(markdown_extensions=["toc", "house_style"])
+    config = SimpleNamespace(markdown_extensions=["toc", "house_style"], mdx_configs={}, hooks={})
     before = conversion_digest(config, "mkdocs.yml")
     assert conversion_digest(config, "mkdocs.yml") == before
     module.write_text("def makeExtension(**kwargs): return None  # changed\n")
     assert conversion_digest(config, "mkdocs.yml") != before
+
+
+def test_what_hooks_and_plugins_make_of_the_markdown_settings_is_part_of_what_pages_are_converted_with(tmp_path):
+    def new_slugify():  # every build makes its own function, at its own address
+        def slugify(value, separator):
+            return value
+        return slugify
+
+    hook = tmp_path / "hooks.py"
+    hook.write_text("def on_config(config): config.mdx_configs['toc']['permalink'] = True\n")
+    hooks = {"hooks": SimpleNamespace(__file__=str(hook))}
+
+    def config(permalink: bool, slugify) -> SimpleNamespace:
+        return SimpleNamespace(markdown_extensions=["toc"], hooks=hooks,
+                               mdx_configs={"toc": {"permalink": permalink, "slugify": slugify}})
+
+    first, second = new_slugify(), new_slugify()
+    before = conversion_digest(config(True, first), "mkdocs.yml")
+    assert conversion_digest(config(True, second), "mkdocs.yml") == before
+    assert conversion_digest(config(False, first), "mkdocs.yml") != before
+    hook.write_text("def on_config(config): config.mdx_configs['toc']['permalink'] = '#'\n")
+    assert conversion_digest(config(True, first), "mkdocs.yml") != before
 
 
 def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_build(tiny_project, monkeypatch, caplog):

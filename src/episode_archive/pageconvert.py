@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,9 +115,13 @@ def converted_pages_key() -> str:
 
 def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:
     """What MkDocs' conversion of a page depends on besides its Markdown and the site's files: the
-    settings (`config_file_digest`, of mkdocs.yml), the installed libraries, and the source of any
-    Markdown extension that is a module of the project's own rather than an installed library."""
-    sources = []
+    settings (`config_file_digest`, of mkdocs.yml, and the Markdown extensions as plugins and hooks left
+    them), the installed libraries, and the source of hooks and of any Markdown extension that is a
+    module of the project's own rather than an installed library."""
+    # Settings may hold functions (a `slugify`), whose repr names an address that differs every run.
+    settings = re.sub(r" at 0x[0-9a-fA-F]+", "", repr((config.markdown_extensions, config.mdx_configs)))
+    sources = [_source(Path(module.__file__)) for module in (config.hooks or {}).values()
+               if getattr(module, "__file__", None)]
     for extension in config.markdown_extensions:
         name = extension if isinstance(extension, str) else type(extension).__module__
         try:
@@ -124,9 +129,16 @@ def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:
         except (ImportError, ValueError):
             spec = None
         origin = Path(spec.origin) if spec is not None and spec.origin else None
-        if origin is not None and origin.is_file() and not {"site-packages", "dist-packages"} & set(origin.parts):
-            sources.append(origin.read_bytes())
-    return digest(config_file_digest, installed_digest(), *sources)
+        if origin is not None and not {"site-packages", "dist-packages"} & set(origin.parts):
+            sources.append(_source(origin))
+    return digest(config_file_digest, settings, installed_digest(), *sources)
+
+
+def _source(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # built in, or gone: its name and the installed versions stand for it
+        return None
 
 
 def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files: Files,
