@@ -119,6 +119,22 @@ def test_pages_an_edit_left_as_they_were_are_not_converted_again(cached_project,
     assert "A brand new first line." in page(site, "episodes/two-voices")
 
 
+def test_pages_are_remembered_as_converted_not_as_other_plugins_changed_them_afterwards(tiny_project):
+    # A hook that changes each page's table of contents while MkDocs writes the page.
+    write(tiny_project / "hooks.py", "def on_page_content(html, page, **kwargs):\n"
+                                     "    def mark(items):\n"
+                                     "        for item in items:\n"
+                                     "            item.title += ' (hooked)'\n"
+                                     "            mark(item.children)\n"
+                                     "    mark(page.toc.items)\n")
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text() + "hooks:\n  - hooks.py\n")
+    first = page(build_site(tiny_project), "episodes/two-voices")
+    assert "Related talks (hooked)" in first
+    second = page(build_site(tiny_project), "episodes/two-voices")
+    assert "(hooked) (hooked)" not in second and second == first
+
+
 @pytest.mark.parametrize("change", ["settings", "libraries"])
 def test_new_markdown_settings_or_libraries_convert_every_page_again(cached_project, monkeypatch, caplog, change):
     if change == "settings":

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import pickle
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -27,7 +29,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import meta
 
-from .cache import BuildMemo, code_digest, digest, installed_digest
+from .cache import ArchiveCache, BuildMemo, code_digest, digest, installed_digest
 from .parallel import PARALLEL_FROM, LogMessage, captured_mkdocs_log, log_again, parallel_map
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -82,7 +84,7 @@ def _convert(src_uri: str) -> ConvertedPage:
         return ConvertedPage(
             page.markdown, content, page.toc, page.present_anchor_ids or set(),
             None if links is None else {file.src_uri: dict(found) for file, found in links.items()}, messages,
-            page.content if keep_unfinished else None)
+            (page.content or "") if keep_unfinished else None)
     finally:
         # Without workers this was MkDocs' own page: leave it as MkDocs expects to find it.
         page.markdown, page.content, page.toc, page.present_anchor_ids = None, None, [], None  # type: ignore[assignment]
@@ -111,6 +113,21 @@ def convert_pages(files_to_convert: list[File], config: MkDocsConfig, files: Fil
 def converted_pages_key() -> str:
     """The cache entry holding the last build's conversions (`convert_remembered`), for the next build."""
     return "converted-pages-" + code_digest()
+
+
+def frozen_conversions(made: dict[str, Any]) -> bytes:
+    """A build's conversions as they are now, for the cache: pickled at once, since other plugins may
+    still change a page's table of contents while MkDocs writes it."""
+    return pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def cached_conversions(cache: ArchiveCache) -> dict[str, Any]:
+    """The last build's conversions (`frozen_conversions`), or none."""
+    stored = cache.get(converted_pages_key())
+    try:
+        return pickle.loads(stored) if isinstance(stored, bytes) else {}
+    except Exception:  # a truncated entry: convert again
+        return {}
 
 
 def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:

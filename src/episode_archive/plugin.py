@@ -30,10 +30,12 @@ from .model import Archive, Episode
 from .options import Options
 from .pageconvert import (
     ConvertedPage,
+    cached_conversions,
     conversion_digest,
     convert_pages,
     convert_remembered,
     converted_pages_key,
+    frozen_conversions,
 )
 from .publish import Published, publish, site_feed_links
 from .render import HOME_MARKERS, expand_markers
@@ -173,9 +175,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.converted: dict[str, ConvertedPage] = {}
         """Generated pages converted to HTML in on_nav, by src_uri, until MkDocs reaches them."""
         self.handed_empty: set[str] = set()
-        self.conversions: BuildMemo | None = None
-        """A single build's conversions, from the cache's last and for its next (`mkdocs serve` keeps
-        them in `memo`)."""
+        self.conversions: bytes | None = None
+        """A single build's conversions, pickled as made (other plugins may change a page's table of
+        contents later), for the cache's next build (`mkdocs serve` keeps them in `memo`)."""
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
         self.suggest_dirty = False
@@ -311,7 +313,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.built_from = self.building_from
         if self.conversions is not None and self.cache is not None:
-            self.cache.put(converted_pages_key(), self.conversions.made)  # while Pagefind indexes
+            self.cache.put(converted_pages_key(), self.conversions)  # while Pagefind indexes
             self.conversions = None
         if self.options.search == "pagefind":
             try:
@@ -492,7 +494,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             # `mkdocs serve` (all pages, after an edit): what the edit left as it was, as last converted;
             # in its first build, as the last `mkdocs build` converted it.
             if not self.memo.last and self.cache is not None:
-                self.memo.last.update(self.cache.get(converted_pages_key()) or {})
+                self.memo.last.update(cached_conversions(self.cache))
             self.converted = convert_remembered(ours, config, files, self._finish_converted, self.memo,
                                                 self.bodies.token, made_with)
             return nav
@@ -502,10 +504,11 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             self.staged_search.prepare(language)
         if self.cache is not None:
             # A page whose Markdown an edit left as it was is not converted again.
-            self.conversions = BuildMemo()
-            self.conversions.last = self.cache.get(converted_pages_key()) or {}
-            self.converted = convert_remembered(ours, config, files, self._finish_converted, self.conversions,
+            conversions = BuildMemo()
+            conversions.last = cached_conversions(self.cache)
+            self.converted = convert_remembered(ours, config, files, self._finish_converted, conversions,
                                                 self.bodies.token, made_with, in_workers=True)
+            self.conversions = frozen_conversions(conversions.made)
         else:
             self.converted = convert_pages(ours, config, files, self._finish_converted)
             log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
