@@ -807,7 +807,10 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
              f"- Timing: wall clock of a fresh subprocess; memory: peak RSS "
              f"({'GNU /usr/bin/time -v' if TIME.is_file() else 'ru_maxrss of the child'})", ""]
     if results:
-        lines += [f"- Cache: {results[0].cache}", ""]
+        note, _, _ = results[0].cache.partition("; after the cold build: ")
+        sizes = [f"N={r.n}: {r.cache.partition('; after the cold build: ')[2]}" for r in results
+                 if "; after the cold build: " in r.cache]
+        lines += [f"- Cache: {note}" + (f"; after the cold build: {', '.join(sizes)}" if sizes else ""), ""]
 
     lines += ["## Archives", "",
               "| N | transcripts | words (mean) | speakers | topics | shows | formats | dates | check |",
