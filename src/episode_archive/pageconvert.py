@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import pickle
 import re
 import time
 from collections.abc import Callable
@@ -115,19 +114,11 @@ def converted_pages_key() -> str:
     return "converted-pages-" + code_digest()
 
 
-def frozen_conversions(made: dict[str, Any]) -> bytes:
-    """A build's conversions as they are now, for the cache: pickled at once, since other plugins may
-    still change a page's table of contents while MkDocs writes it."""
-    return pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 def cached_conversions(cache: ArchiveCache) -> dict[str, Any]:
-    """The last build's conversions (`frozen_conversions`), or none."""
+    """The last build's conversions, as `convert_remembered` made them, or none. A build writes them as
+    soon as it has converted its pages: other plugins may still change a page's table of contents."""
     stored = cache.get(converted_pages_key())
-    try:
-        return pickle.loads(stored) if isinstance(stored, bytes) else {}
-    except Exception:  # a truncated entry: convert again
-        return {}
+    return stored if isinstance(stored, dict) else {}
 
 
 def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:

@@ -35,7 +35,6 @@ from .pageconvert import (
     convert_pages,
     convert_remembered,
     converted_pages_key,
-    frozen_conversions,
 )
 from .publish import Published, publish, site_feed_links
 from .render import HOME_MARKERS, expand_markers
@@ -175,9 +174,6 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.converted: dict[str, ConvertedPage] = {}
         """Generated pages converted to HTML in on_nav, by src_uri, until MkDocs reaches them."""
         self.handed_empty: set[str] = set()
-        self.conversions: bytes | None = None
-        """A single build's conversions, pickled as made (other plugins may change a page's table of
-        contents later), for the cache's next build (`mkdocs serve` keeps them in `memo`)."""
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
         self.suggest_dirty = False
@@ -299,7 +295,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         if self.staged_search is not None:
             self.staged_search.stop()
-        self.converted, self.handed_empty, self.conversions = {}, set(), None
+        self.converted, self.handed_empty = {}, set()
 
     def on_shutdown(self) -> None:
         if self.background_search is not None:
@@ -312,9 +308,6 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.built_from = self.building_from
-        if self.conversions is not None and self.cache is not None:
-            self.cache.put(converted_pages_key(), self.conversions)  # while Pagefind indexes
-            self.conversions = None
         if self.options.search == "pagefind":
             try:
                 # The archive's pages are indexed; without any, Pagefind indexes every page.
@@ -508,7 +501,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             conversions.last = cached_conversions(self.cache)
             self.converted = convert_remembered(ours, config, files, self._finish_converted, conversions,
                                                 self.bodies.token, made_with, in_workers=True)
-            self.conversions = frozen_conversions(conversions.made)
+            self.cache.put(converted_pages_key(), conversions.made)  # now: see cached_conversions
         else:
             self.converted = convert_pages(ours, config, files, self._finish_converted)
             log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
