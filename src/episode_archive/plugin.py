@@ -491,7 +491,6 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             self.converted = convert_remembered(ours, config, files, self._finish_converted, self.memo,
                                                 self.bodies.token, made_with)
             return nav
-        started = time.perf_counter()
         language = _site_language(config)
         if self.staged_search is not None:
             self.staged_search.prepare(language)
@@ -503,6 +502,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                                                 self.bodies.token, made_with, in_workers=True)
             self.cache.put(converted_pages_key(), conversions.made)  # now: see cached_conversions
         else:
+            started = time.perf_counter()
             self.converted = convert_pages(ours, config, files, self._finish_converted)
             log.info("episode-archive: converted %d pages to HTML in %.2f s", len(self.converted),
                      time.perf_counter() - started)
