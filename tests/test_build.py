@@ -7,6 +7,7 @@ import html
 import json
 import re
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from episode_archive.search import pagefind_command
+from episode_archive.search import INDEXED, StagedSearchIndex, pagefind_command
 from helpers import write
 
 
@@ -157,6 +158,26 @@ def test_search_is_indexed_from_page_contents_while_mkdocs_writes_the_site(tiny_
     assert "It never tires." in staged["/episodes/2024-01-05-counting-machines/"]["content"]
     # The same bundle as Pagefind makes from the pages MkDocs wrote.
     assert staged == _index_the_built_site(site, tmp_path / "from-site")
+
+
+def test_pages_staged_from_threads_are_all_indexed_and_the_threads_end_before_pagefind_starts(tmp_path):
+    threads = threading.active_count()
+    staged = StagedSearchIndex()
+    staged.prepare("en")
+    pages = {f"episodes/talk-{n}/index.html": f"<article {INDEXED}><p>Looms number {n} weave.</p></article>"
+             for n in range(40)}
+    for dest, content in pages.items():
+        staged.add(dest, content)
+        staged.write(dest, content)
+    staged.start(tmp_path / "site", "en", None)
+    # Workers are forked only from a process without other threads.
+    assert threading.active_count() == threads
+    for dest, content in pages.items():
+        staged.check(dest, f'<html lang="en"><body>{content}</body></html>')
+    staged.finish(tmp_path / "site", None)
+    records = _search_records(tmp_path / "site" / "pagefind")
+    assert len(records) == len(pages) + 1  # and the list of index chunks
+    assert "Looms number 39 weave." in records["/episodes/talk-39/"]["content"]
 
 
 def _build_with_a_hook(project: Path, hook: str, *, pagefind: bool = True) -> Path:

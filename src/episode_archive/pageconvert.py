@@ -163,6 +163,7 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
     converted: dict[str, ConvertedPage] = {}
     keys: dict[str, str] = {}
     missing: list[File] = []
+    remembered: list[tuple[File, str, Any]] = []
     for file in files_to_convert:
         markdown, _meta = meta.get_data(file.content_string)
         key = digest("converted", layout, file.src_uri, *markdown.split(token))
@@ -170,16 +171,19 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
         if made is None:
             keys[file.src_uri] = key
             missing.append(file)
-            continue
-        pieces, toc, anchors, links, messages = made
-        converted[file.src_uri] = ConvertedPage(markdown, finish(file.src_uri, token.join(pieces)), toc,
-                                                set(anchors), links, list(messages))
+        else:
+            remembered.append((file, markdown, made))
+    # Converted first: `finish` may start threads here (search.StagedSearchIndex), and workers are
+    # forked only while this process has no other thread.
     for src, page in convert_pages(missing, config, files, finish, in_workers, keep_unfinished=True).items():
         assert page.unfinished is not None
         memo.put(keys[src], (page.unfinished.split(token), page.toc, page.present_anchor_ids,
                              page.links_to_anchors, page.messages))
         page.unfinished = None
         converted[src] = page
+    for file, markdown, (pieces, toc, anchors, links, messages) in remembered:
+        converted[file.src_uri] = ConvertedPage(markdown, finish(file.src_uri, token.join(pieces)), toc,
+                                                set(anchors), links, list(messages))
     log.info("episode-archive: converted %d pages to HTML in %.2f s (%d more as the last build converted them)",
              len(missing), time.perf_counter() - started, len(files_to_convert) - len(missing))
     return converted

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from .cache import ArchiveCache, code_digest, digest
@@ -177,6 +179,9 @@ class StagedSearchIndex:
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._process: subprocess.Popen[str] | None = None
         self._started_at = 0.0
+        self._writing: ThreadPoolExecutor | None = None
+        self._written: list[Future[None]] = []
+        self._pid = os.getpid()
 
     def add(self, dest_uri: str, content: str) -> None:
         """A page's content: staged before `start`; after it (the plugin's pages, converted early),
@@ -194,12 +199,27 @@ class StagedSearchIndex:
     def prepare(self, language: str) -> None:
         """Make the scratch folder, so that `write` can be called, also from forked workers."""
         self.language = language
+        self._pid = os.getpid()
         self._scratch = tempfile.TemporaryDirectory(prefix="episode-archive-search-")
 
     def write(self, dest_uri: str, content: str) -> None:
-        """Stage one page's content as a document of its own (nothing for a page without indexed content)."""
+        """Stage one page's content as a document of its own (nothing for a page without indexed content).
+
+        In the build's process the file is written from a few threads: writing a thousand files waits on a
+        disk busy with the site (2.7-3.6 s at 1,000 episodes), not on the GIL. A forked worker writes it
+        at once. `start` waits for the threads and ends them.
+        """
         if INDEXED not in content or self._scratch is None:
             return
+        if os.getpid() != self._pid:
+            self._write_now(dest_uri, content)
+            return
+        if self._writing is None:
+            self._writing = ThreadPoolExecutor(max_workers=4, thread_name_prefix="episode-archive-stage")
+        self._written.append(self._writing.submit(self._write_now, dest_uri, content))
+
+    def _write_now(self, dest_uri: str, content: str) -> None:
+        assert self._scratch is not None
         path = Path(self._scratch.name) / dest_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f'<!DOCTYPE html>\n<html lang="{self.language}"><head><meta charset="utf-8"></head>'
@@ -207,6 +227,7 @@ class StagedSearchIndex:
 
     def start(self, site_dir: Path, language: str, cache: ArchiveCache | None) -> None:
         """Index the staged contents in a Pagefind process (or take the cached bundle made from them)."""
+        self._written_all()
         self._started_at = time.perf_counter()
         self.started = True
         names = sorted(self.contents)
@@ -266,7 +287,19 @@ class StagedSearchIndex:
         finally:
             self.stop()
 
+    def _written_all(self) -> None:
+        """Wait for the staged files (a failed write raises here) and end the writing threads."""
+        if self._writing is not None:
+            self._writing.shutdown(wait=True)
+            self._writing = None
+        written, self._written = self._written, []
+        for write in written:
+            write.result()
+
     def stop(self) -> None:
+        if self._writing is not None:
+            self._writing.shutdown(wait=True, cancel_futures=True)
+            self._writing, self._written = None, []
         _stop(self._process)
         self._process = None
         if self._scratch is not None:
