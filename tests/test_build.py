@@ -160,15 +160,18 @@ def test_search_is_indexed_from_page_contents_while_mkdocs_writes_the_site(tiny_
     assert staged == _index_the_built_site(site, tmp_path / "from-site")
 
 
-def test_pages_staged_from_threads_are_all_indexed_and_the_threads_end_before_pagefind_starts(tmp_path):
+@pytest.mark.parametrize("staged_when", ["as converted", "at start"])
+def test_pages_staged_from_threads_are_all_indexed_and_the_threads_end_before_pagefind_starts(tmp_path, staged_when):
     threads = threading.active_count()
     staged = StagedSearchIndex()
-    staged.prepare("en")
+    if staged_when == "as converted":
+        staged.prepare("en")
     pages = {f"episodes/talk-{n}/index.html": f"<article {INDEXED}><p>Looms number {n} weave.</p></article>"
              for n in range(40)}
     for dest, content in pages.items():
         staged.add(dest, content)
-        staged.write(dest, content)
+        if staged_when == "as converted":
+            staged.write(dest, content)
     staged.start(tmp_path / "site", "en", None)
     # Workers are forked only from a process without other threads.
     assert threading.active_count() == threads

@@ -243,6 +243,7 @@ class StagedSearchIndex:
         for name in names:
             if not (root / name).is_file():  # not written yet (by the workers that converted it)
                 self.write(name, self.contents[name])
+        self._written_all()
         self._process = subprocess.Popen(pagefind_command(root, site_dir / BUNDLE_DIR), text=True,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
