@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import meta
 
-from .cache import ArchiveCache, BuildMemo, code_digest, digest, installed_digest
+from .cache import ArchiveCache, BuildMemo, code_digest, digest, file_bytes, installed_digest
 from .parallel import PARALLEL_FROM, LogMessage, captured_mkdocs_log, log_again, parallel_map
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -128,7 +128,7 @@ def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:
     module of the project's own rather than an installed library."""
     # Settings may hold functions (a `slugify`), whose repr names an address that differs every run.
     settings = re.sub(r" at 0x[0-9a-fA-F]+", "", repr((config.markdown_extensions, config.mdx_configs)))
-    sources = [_source(Path(module.__file__)) for module in (config.hooks or {}).values()
+    sources = [file_bytes(Path(module.__file__)) for module in (config.hooks or {}).values()
                if getattr(module, "__file__", None)]
     for extension in config.markdown_extensions:
         name = extension if isinstance(extension, str) else type(extension).__module__
@@ -138,15 +138,8 @@ def conversion_digest(config: MkDocsConfig, config_file_digest: str) -> str:
             spec = None
         origin = Path(spec.origin) if spec is not None and spec.origin else None
         if origin is not None and not {"site-packages", "dist-packages"} & set(origin.parts):
-            sources.append(_source(origin))
+            sources.append(file_bytes(origin))  # none for a built-in module: versions stand for it
     return digest(config_file_digest, settings, installed_digest(), *sources)
-
-
-def _source(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:  # built in, or gone: its name and the installed versions stand for it
-        return None
 
 
 def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files: Files,

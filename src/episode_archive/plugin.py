@@ -482,14 +482,13 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if self.archive is None or self.dirty:
             return nav
         ours = [file for src in self.building_from if (file := files.get_file_from_path(src)) is not None]
-        made_with = conversion_digest(config, self.config_digest)
         if self.background_search is not None:
             # `mkdocs serve` (all pages, after an edit): what the edit left as it was, as last converted;
             # in its first build, as the last `mkdocs build` converted it.
             if not self.memo.last and self.cache is not None:
                 self.memo.last.update(cached_conversions(self.cache))
             self.converted = convert_remembered(ours, config, files, self._finish_converted, self.memo,
-                                                self.bodies.token, made_with)
+                                                self.bodies.token, conversion_digest(config, self.config_digest))
             return nav
         language = _site_language(config)
         if self.staged_search is not None:
@@ -499,7 +498,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             conversions = BuildMemo()
             conversions.last = cached_conversions(self.cache)
             self.converted = convert_remembered(ours, config, files, self._finish_converted, conversions,
-                                                self.bodies.token, made_with, in_workers=True)
+                                                self.bodies.token, conversion_digest(config, self.config_digest),
+                                                in_workers=True)
             self.cache.put(converted_pages_key(), conversions.made)  # now: see cached_conversions
         else:
             started = time.perf_counter()

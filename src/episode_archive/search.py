@@ -199,7 +199,6 @@ class StagedSearchIndex:
     def prepare(self, language: str) -> None:
         """Make the scratch folder, so that `write` can be called, also from forked workers."""
         self.language = language
-        self._pid = os.getpid()
         self._scratch = tempfile.TemporaryDirectory(prefix="episode-archive-search-")
 
     def write(self, dest_uri: str, content: str) -> None:
