@@ -204,16 +204,14 @@ def test_an_entry_that_cannot_be_written_is_left_out(tmp_path):
 
 
 def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):
-    # Samples read by earlier tests in this process would be taken from memory, never written.
-    monkeypatch.setattr("episode_archive.topics._cache", {})
-    # An episode without given topics, so that extracted topics are cached too.
+    # An episode without given topics, so that extracted topics are cached (with the episode) too.
     write(cached_project / "episodes/2025-09-01-looms-again.yml", 'speakers: ["Ada Byron"]\n')
     write(cached_project / "episodes/2025-09-01-looms-again.txt",
           "Looms and punched cards again. The loom reads punched cards, and punched cards drive the loom.\n" * 5)
     build_site(cached_project)
     cache = default_cache_dir(cached_project)
     before = {p.name for p in cache.glob("*.pickle")}
-    assert any(name.startswith("topics-") for name in before)
+    assert any(name.startswith("links-") for name in before)
     monkeypatch.setattr("episode_archive.cache._code_digest", "a-newer-version-of-the-tool")
     caplog.set_level("INFO")
     build_site(cached_project)

@@ -185,6 +185,23 @@ def test_yake_reads_a_bounded_focused_sample_of_long_texts():
     assert focus_sample(short) == short
 
 
+@pytest.mark.parametrize(("top", "named", "expected"), [
+    # Words of word characters alone: counted as runs of them.
+    (["bitcoin", "node", "café", "v2"], ["fees"], [5, 0, 7, 0, 2]),
+    # An apostrophe or hyphen: counted by the expression, the longest word first.
+    (["self-custody", "self", "custody", "don't"], [], [0, 5, 0, 0, 0]),
+])
+def test_focus_sample_counts_whole_words_as_the_expression_would(top, named, expected):
+    pieces = ["Bitcoin's node, nodes and a NODE: bitcoin-node.", "Self-custody is self custody; don't, DON'T.",
+              "Café cafés v2 v2.1 _node node_ fees fees.", "", "snake_case bitcoin2 Fees!"]
+    expression = topics_module._matches_per_piece(topics_module._any_of(top), pieces)
+    if named:
+        titled = topics_module._matches_per_piece(topics_module._any_of(named), pieces)
+        expression = [count + 2 * title for count, title in zip(expression, titled, strict=True)]
+    assert expression == expected
+    assert topics_module._hits_per_piece(top, named, pieces) == expected
+
+
 # topics.yml ----------------------------------------------------------------------------------------
 
 TOPICS_YML = """\
