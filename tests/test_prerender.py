@@ -56,13 +56,25 @@ def _build_demo(tmp_path: Path, name: str) -> Path:
     return project / "site"
 
 
-def test_prerendered_transcripts_read_exactly_as_markdown_would_render_them(tmp_path, monkeypatch):
+def test_prerendered_transcripts_and_lists_read_exactly_as_markdown_would_render_them(tmp_path, monkeypatch):
     fast = _build_demo(tmp_path, "fast")
-    # The same build with every transcript handed to MkDocs as Markdown.
-    episode_pages = plugin_module.episode_pages
+    # The same build with every transcript and list of episodes handed to MkDocs as Markdown.
+    episode_pages, archive_pages = plugin_module.episode_pages, plugin_module.archive_pages
     monkeypatch.setattr(plugin_module, "episode_pages", lambda archive, options, bodies=None, memo=None:
                         episode_pages(archive, options))
+    monkeypatch.setattr(plugin_module, "archive_pages", lambda archive, options, bodies=None:
+                        archive_pages(archive, options))
     markdown = _build_demo(tmp_path, "markdown")
+
+    # Speaker and topic pages and the episode index: lists of episodes, speakers and topics.
+    lists = sorted(p.relative_to(fast) for folder in ("speakers", "topics")
+                   for p in (fast / folder).glob("*/index.html"))
+    lists.append(Path("episodes/index.html"))
+    assert len(lists) >= 20
+    for page in lists:
+        fast_text = (fast / page).read_text(encoding="utf-8")
+        assert "eabody" not in fast_text and "<li>" in fast_text, page
+        assert _article(fast / page) == _article(markdown / page), page
 
     pages = sorted(p.relative_to(fast) for p in (fast / "episodes").glob("*/index.html"))
     assert len(pages) >= 19

@@ -249,10 +249,10 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         return html
 
     def _page_html(self, src: str, html: str) -> str:
-        """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs
-        rendered in on_files (escaped by construction, so after sanitising), mark pages for Pagefind."""
-        if src in self.archive_pages:
-            html = self.bodies.fill(src, sanitize_html(html))
+        """Sanitise episode pages (curated Markdown may hold raw HTML), add the transcript paragraphs and
+        lists of episodes rendered in on_files (escaped by construction, so after sanitising), mark pages
+        for Pagefind."""
+        html = self.bodies.fill(src, sanitize_html(html) if src in self.archive_pages else html)
         if self.options.search != "pagefind":
             return html
         if src in self.archive_pages:
@@ -336,7 +336,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             # While passage links are found: what needs none (in the build's process, beside their child).
             nonlocal rendering
             started = time.perf_counter()
-            pages.update(archive_pages(archive, self.options))
+            pages.update(archive_pages(archive, self.options, self.bodies))
             self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
                                      self._serve_memo)
             rendering += time.perf_counter() - started

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 import html
+import itertools
 import math
 import re
 import secrets
@@ -78,22 +79,23 @@ def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies |
     With `bodies` (the plugin), transcript paragraphs are rendered to HTML into it, not to Markdown.
     With a `memo` (`mkdocs serve`), an episode page made from what the last build's was is taken from it.
     """
-    return {**archive_pages(archive, options), **episode_pages(archive, options, bodies, memo)}
+    return {**archive_pages(archive, options, bodies), **episode_pages(archive, options, bodies, memo)}
 
 
-def archive_pages(archive: Archive, options: Options) -> dict[str, str]:
+def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> dict[str, str]:
     """The indexes, speaker, topic and show pages: every page but the episodes' (these need neither
-    related talks nor passage links)."""
+    related talks nor passage links). With `bodies`, their lists of episodes are rendered to HTML into
+    it, as transcript paragraphs are."""
     pages: dict[str, str] = {
-        EPISODES_INDEX: episodes_index(archive),
+        EPISODES_INDEX: episodes_index(archive, bodies),
         SPEAKERS_INDEX: speakers_index(archive),
         TOPICS_INDEX: topics_index(archive),
         APPEARANCES: appearances_page(archive, options),
     }
     for person in archive.people.values():
-        pages[speaker_src(person.slug)] = speaker_page(person, archive, options)
+        pages[speaker_src(person.slug)] = speaker_page(person, archive, options, bodies)
     for topic in archive.topics.values():
-        pages[topic_src(topic.slug)] = topic_page(topic, archive, options)
+        pages[topic_src(topic.slug)] = topic_page(topic, archive, options, bodies)
     pages.update(show_pages(archive))
     return pages
 
@@ -105,8 +107,9 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
             for episode in archive.episodes}
 
 
-def _speaker_link(name: str, from_src: str, archive: Archive) -> str:
-    return _shown_speaker(name, from_src, _person_ref(archive.person_for(name)))
+def _speaker_link(name: str, out: _BodyWriter, archive: Archive) -> str:
+    person = archive.person_for(name)
+    return out.text(name) if person is None else out.link(person.name, speaker_src(person.slug))
 
 
 def _person_ref(person: Person | None) -> tuple[str, str] | None:
@@ -121,8 +124,8 @@ def _shown_speaker(name: str, from_src: str, person: tuple[str, str] | None) -> 
     return link(person[0], from_src, speaker_src(person[1]))
 
 
-def _speaker_links(names: list[str], from_src: str, archive: Archive) -> str:
-    return ", ".join(_speaker_link(name, from_src, archive) for name in names)
+def _speaker_links(names: list[str], out: _BodyWriter, archive: Archive) -> str:
+    return ", ".join(_speaker_link(name, out, archive) for name in names)
 
 
 def _topic_links(names: list[str], from_src: str) -> str:
@@ -359,7 +362,7 @@ def _transcript_body(episode: Episode, src: str, context: EpisodeContext,
     transcript = episode.transcript
     if transcript.markdown_body is not None:
         return [_linked_labels(transcript, src, context), ""]
-    out: _BodyWriter = _MarkdownBody(src) if bodies is None else _HtmlBody(src, bodies)
+    out = _body_writer(src, bodies)
     previous_speaker: str | None = None
     used_ids: set[str] = set()
     turns = 0
@@ -429,6 +432,11 @@ class _BodyWriter(Protocol):
     def heading(self, level: int, text: str) -> None: ...
     def paragraph(self, content: str, css_class: str = "") -> None: ...
     def finish(self) -> list[str]: ...
+    def bullets(self, items: list[str]) -> list[str]: ...
+
+
+def _body_writer(src: str, bodies: PrerenderedBodies | None) -> _BodyWriter:
+    return _MarkdownBody(src) if bodies is None else _HtmlBody(src, bodies)
 
 
 class _MarkdownBody:
@@ -456,6 +464,10 @@ class _MarkdownBody:
 
     def finish(self) -> list[str]:
         return self.lines
+
+    def bullets(self, items: list[str]) -> list[str]:
+        """The lines of a bulleted list of `items` (each made with this writer), to follow a blank line."""
+        return [f"- {item}" for item in items]
 
 
 class _HtmlBody(_MarkdownBody):
@@ -487,6 +499,12 @@ class _HtmlBody(_MarkdownBody):
     def finish(self) -> list[str]:
         self._flush()
         return self.lines
+
+    def bullets(self, items: list[str]) -> list[str]:
+        # One placeholder paragraph for the whole list, as Python-Markdown would render it.
+        if not items:
+            return []
+        return [self.bodies.placeholder(self.src, "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>")]
 
     def _flush(self) -> None:
         if self.run:
@@ -522,26 +540,23 @@ def _linked_labels(transcript: Transcript, src: str, context: EpisodeContext) ->
     return "".join(pieces) + body[done:]
 
 
-def _episode_line(episode: Episode, from_src: str, archive: Archive) -> str:
-    parts = [f"{long_date(episode.date)}: {link(episode.title, from_src, episode_src(episode))}"]
+def _episode_item(episode: Episode, out: _BodyWriter, archive: Archive) -> str:
+    parts = [f"{long_date(episode.date)}: {out.link(episode.title, episode_src(episode))}"]
     if episode.speakers:
-        parts.append(f"with {_speaker_links(episode.speakers, from_src, archive)}")
+        parts.append(f"with {_speaker_links(episode.speakers, out, archive)}")
     if episode.show:
-        parts.append(f"({escape_text(episode.show)})")
-    return "- " + " ".join(parts)
+        parts.append(f"({out.text(episode.show)})")
+    return " ".join(parts)
 
 
-def episodes_index(archive: Archive) -> str:
+def episodes_index(archive: Archive, bodies: PrerenderedBodies | None = None) -> str:
     lines = [front_matter({"title": "Episodes"}), "# Episodes", ""]
     if not archive.episodes:
         return "\n".join(lines + ["No episodes yet: add transcripts to the episodes/ folder.", ""])
     lines += [f"{len(archive.episodes)} episodes, newest first.", ""]
-    year = None
-    for episode in archive.newest_first:
-        if episode.date.year != year:
-            year = episode.date.year
-            lines += ["", f"## {year}", ""]
-        lines.append(_episode_line(episode, EPISODES_INDEX, archive))
+    out = _body_writer(EPISODES_INDEX, bodies)
+    for year, episodes in itertools.groupby(archive.newest_first, key=lambda episode: episode.date.year):
+        lines += ["", f"## {year}", "", *out.bullets([_episode_item(episode, out, archive) for episode in episodes])]
     return "\n".join(lines) + "\n"
 
 
@@ -562,8 +577,9 @@ def speakers_index(archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def speaker_page(person: Person, archive: Archive, options: Options) -> str:
+def speaker_page(person: Person, archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> str:
     src = speaker_src(person.slug)
+    out = _body_writer(src, bodies)
     count = len(person.episodes)
     lines = [front_matter({"title": person.name, "role": person.role, "description": person.bio}),
              f"# {escape_text(person.name)}", ""]
@@ -591,15 +607,17 @@ def speaker_page(person: Person, archive: Archive, options: Options) -> str:
               appearances_svg([person], src, options.use_directory_urls, labels=False,
                               title=f"Appearances of {person.name} over time"),
               "</div>", "", "## Appearances", ""]
+    appearances = []
     for episode in person.episodes:
         others = [name for name in episode.speakers if archive.person_for(name) is not person]
-        line = f"- {long_date(episode.date)}: {link(episode.title, src, episode_src(episode))}"
+        line = f"{long_date(episode.date)}: {out.link(episode.title, episode_src(episode))}"
         details = [d for d in (appearance_role(person, episode), episode.show) if d]
         if details:
-            line += f" ({escape_text(', '.join(details))})"
+            line += f" ({out.text(', '.join(details))})"
         if others:
-            line += f", with {_speaker_links(others, src, archive)}"
-        lines.append(line)
+            line += f", with {_speaker_links(others, out, archive)}"
+        appearances.append(line)
+    lines += out.bullets(appearances)
     co_speakers: Counter[str] = Counter()
     for episode in person.episodes:
         for name in episode.speakers:
@@ -607,15 +625,15 @@ def speaker_page(person: Person, archive: Archive, options: Options) -> str:
             if other is not None and other is not person:
                 co_speakers[other.slug] += 1
     if co_speakers:
-        lines += ["", "## Appeared most with", ""]
-        for slug, shared in sorted(co_speakers.items(), key=lambda item: (-item[1], item[0]))[:10]:
-            lines.append(f"- {link(archive.people[slug].name, src, speaker_src(slug))} ({shared})")
+        lines += ["", "## Appeared most with", "", *out.bullets([
+            f"{out.link(archive.people[slug].name, speaker_src(slug))} ({shared})"
+            for slug, shared in sorted(co_speakers.items(), key=lambda item: (-item[1], item[0]))[:10]])]
     topics = Counter(make_slug(t) for episode in person.episodes for t in episode.topics)
     known_topics = [(slug, n) for slug, n in topics.items() if slug in archive.topics]
     if known_topics:
-        lines += ["", "## Talks most about", ""]
-        for slug, n in sorted(known_topics, key=lambda item: (-item[1], item[0]))[:10]:
-            lines.append(f"- {link(archive.topics[slug].name, src, topic_src(slug))} ({n})")
+        lines += ["", "## Talks most about", "", *out.bullets([
+            f"{out.link(archive.topics[slug].name, topic_src(slug))} ({n})"
+            for slug, n in sorted(known_topics, key=lambda item: (-item[1], item[0]))[:10]])]
     return "\n".join(lines) + "\n"
 
 
@@ -630,8 +648,9 @@ def topics_index(archive: Archive) -> str:
     return "\n".join(lines) + "\n"
 
 
-def topic_page(topic: Topic, archive: Archive, options: Options) -> str:
+def topic_page(topic: Topic, archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> str:
     src = topic_src(topic.slug)
+    out = _body_writer(src, bodies)
     count = len(topic.episodes)
     first, last = topic.episodes[0].date, topic.episodes[-1].date
     when = f"on {long_date(first)}" if first == last else f"from {long_date(first)} to {long_date(last)}"
@@ -642,7 +661,7 @@ def topic_page(topic: Topic, archive: Archive, options: Options) -> str:
              "</div>", ""]
     if options.feeds:
         lines += [f"Follow this topic: [RSS]({topic.slug}/feed.xml) · [JSON Feed]({topic.slug}/feed.json)", ""]
-    lines += [_episode_line(episode, src, archive) for episode in reversed(topic.episodes)]
+    lines += out.bullets([_episode_item(episode, out, archive) for episode in reversed(topic.episodes)])
     return "\n".join(lines) + "\n"
 
 
@@ -672,7 +691,8 @@ def latest_block(archive: Archive, options: Options, src: str) -> str:
     latest = archive.newest_first[: options.latest_count]
     if not latest:
         return "No episodes yet."
-    lines = [_episode_line(episode, src, archive) for episode in latest]
+    out = _MarkdownBody(src)
+    lines = out.bullets([_episode_item(episode, out, archive) for episode in latest])
     lines.append("")
     lines.append(f"[All episodes]({relative_link(src, EPISODES_INDEX)})")
     return "\n".join(lines)
