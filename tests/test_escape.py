@@ -7,7 +7,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from episode_archive.render.markup import escape_text, relative_link
+from episode_archive.render.markup import escape_text, html_link, page_url, relative_link
 
 # The extensions the demo and `episode-archive new` enable, plus common Material ones.
 EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "footnotes", "def_list", "abbr",
@@ -78,3 +78,19 @@ def test_relative_link_is_what_relpath_gives(from_parts, to_parts):
         return  # page sources are relative paths
     relative_link.cache_clear()
     assert relative_link(from_src, to_src) == posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+_PAGE_PART = st.sampled_from(["episodes", "speakers", "sub", "index", "a", "b-c"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PAGE_PART, min_size=1, max_size=4), st.lists(_PAGE_PART, min_size=1, max_size=4), st.booleans())
+def test_html_link_is_what_relpath_gives_between_page_urls(from_parts, to_parts, use_directory_urls):
+    from_src, to_src = "/".join(from_parts) + ".md", "/".join(to_parts) + ".md"
+    from_url, to_url = page_url(from_src, use_directory_urls), page_url(to_src, use_directory_urls)
+    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    expected = posixpath.relpath(to_url or ".", base.rstrip("/") or ".")
+    if to_url.endswith("/") and not expected.endswith("/"):
+        expected += "/"
+    html_link.cache_clear()
+    assert html_link(from_src, to_src, use_directory_urls) == expected

@@ -55,13 +55,18 @@ def escape_html(text: str) -> str:
 def relative_link(from_src: str, to_src: str) -> str:
     """A Markdown link target from one page source to another, which MkDocs resolves and checks.
 
-    Cached, and worked out on the path parts: an archive links the same few hundred pages from every
-    page, and `posixpath.relpath` (which asks for the working directory every time) is slow.
+    Cached: an archive links the same few hundred pages from every page.
     """
-    from_parts = from_src.split("/")[:-1]
-    to_parts = to_src.split("/")
+    return _relative_path(to_src, posixpath.dirname(from_src))
+
+
+def _relative_path(to: str, base_dir: str) -> str:
+    """`posixpath.relpath(to or ".", base_dir or ".")`, worked out on the path parts where both are plain
+    relative paths: `relpath` asks for the working directory every time, which is slow."""
+    from_parts = base_dir.split("/") if base_dir else []
+    to_parts = to.split("/") if to else []
     if any(part in ("", ".", "..") for part in (*from_parts, *to_parts)):
-        return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+        return posixpath.relpath(to or ".", base_dir or ".")
     common = 0
     while common < min(len(from_parts), len(to_parts)) and from_parts[common] == to_parts[common]:
         common += 1
@@ -87,7 +92,7 @@ def html_link(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     from_url = page_url(from_src, use_directory_urls)
     to_url = page_url(to_src, use_directory_urls)
     base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
-    target = posixpath.relpath(to_url or ".", base.rstrip("/") or ".")
+    target = _relative_path(to_url.rstrip("/"), base.rstrip("/"))
     if to_url.endswith("/") and not target.endswith("/"):
         target += "/"
     return target
