@@ -2,7 +2,8 @@
 
 Every page is complete Markdown with front matter: what a reader sees, apart from theme chrome, is
 in it, so `episode-archive export` gives pages another engine can render. Links between pages are
-relative `.md` links, which MkDocs resolves and validates.
+relative `.md` links, which MkDocs resolves and validates. In the plugin's build, transcript paragraphs
+and lists of episodes are rendered to HTML here instead (`PrerenderedBodies`).
 """
 
 from __future__ import annotations
@@ -398,12 +399,14 @@ def _transcript_body(episode: Episode, src: str, context: EpisodeContext,
 
 @dataclass
 class PrerenderedBodies:
-    """Transcript paragraphs rendered to HTML here instead of by MkDocs (the plugin's build).
+    """Transcript paragraphs and lists of episodes rendered to HTML here instead of by MkDocs (the
+    plugin's build).
 
-    Python-Markdown spends most of a build on transcript paragraphs, which are escaped text and a few
-    fixed elements: as HTML they cost a fraction, and MkDocs converts only the rest of the page. Each
-    run of paragraphs becomes a placeholder paragraph, `fill` swaps the HTML in once MkDocs rendered
-    the page. The token is random per build, so no transcript, title or description can forge one.
+    Python-Markdown spends most of a build on transcript paragraphs and on the links of long lists,
+    which are escaped text and a few fixed elements: as HTML they cost a fraction, and MkDocs converts
+    only the rest of the page. Each run of paragraphs, and each list, becomes a placeholder paragraph;
+    `fill` swaps the HTML in once MkDocs rendered the page. The token is random per build, so no
+    transcript, title or description can forge one.
     """
 
     use_directory_urls: bool = True
