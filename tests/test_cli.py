@@ -126,14 +126,15 @@ def test_reading_an_archive_reports_each_stage_to_its_end(tiny_project):
     from episode_archive.archive import load_archive
     from episode_archive.project import load_project
 
-    # An episode without topics: its topics are extracted as it is read, in the reading stage.
+    # An episode without topics, read after those with given topics: their samples, which its extraction
+    # needs, are read in a stage of their own.
     write(tiny_project / "episodes/2025-09-01-looms-again.yml", 'speakers: ["Ada Byron"]\n')
     write(tiny_project / "episodes/2025-09-01-looms-again.txt", "Looms read punched cards, and cards drive looms.\n")
     project = load_project(tiny_project)
     recorder = _Recorder()
     load_archive(project.episodes_dir, project.options, None, recorder)
     assert [stage[0] for stage in recorder.stages] == [
-        "Reading transcripts", "Linking related talks and passages"]
+        "Reading transcripts", "Extracting topics", "Linking related talks and passages"]
     assert recorder.stages[0][1] == 4
     assert all(done == total for _description, total, done in recorder.stages), recorder.stages
 

@@ -342,3 +342,31 @@ def test_given_topics_lose_only_repeated_spellings():
     assign_topics(episodes, 5)
     assert episodes[0].topics == ["C++", "C#", "Bitcoin Core", "models"]
     assert [p.message.split(" would")[0] for p in topic_slug_problems(episodes, Path("/archive"))] == ["topic 'C#'"]
+
+
+def _read_samples_while_loading(tmp_path: Path, episodes: dict[str, str]) -> dict[str, str | None]:
+    """Each episode's topic sample as loading read it (None: left for `assign_topics`), by file name."""
+    from episode_archive.archive import _load_all, find_transcripts
+    from episode_archive.corrections import Glossary
+    from episode_archive.people import Resolver
+    from episode_archive.progress import NoProgress
+
+    folder = tmp_path / "episodes"
+    for name, topics in episodes.items():
+        write(folder / f"{name}.txt", "Sourdough starters and rye breads need patience and warm kitchens.\n" * 20)
+        write(folder / f"{name}.yml", f"speakers: [Ann Lee]\n{topics}")
+    loaded = _load_all(find_transcripts(folder), folder, {}, Resolver([]), Glossary(), None, "test", NoProgress())
+    return {source.removesuffix(".txt"): read.sample for source, read in loaded.topic_reads.items()}
+
+
+def test_samples_of_episodes_with_given_topics_are_read_while_loading_once_any_episode_needs_extraction(tmp_path):
+    samples = _read_samples_while_loading(tmp_path / "mixed", {
+        "2024-01-01-given": "topics: [bread]\n", "2024-01-02-extracted": "", "2024-01-03-given": "topics: [rye]\n"})
+    # The first was read before any episode needed extraction: assign_topics reads its sample.
+    assert samples["2024-01-01-given"] is None
+    assert "Sourdough starters" in samples["2024-01-02-extracted"]
+    assert "Sourdough starters" in samples["2024-01-03-given"]
+
+    samples = _read_samples_while_loading(tmp_path / "given", {
+        "2024-01-01-given": "topics: [bread]\n", "2024-01-02-given": "topics: [rye]\n"})
+    assert samples == {"2024-01-01-given": None, "2024-01-02-given": None}

@@ -441,16 +441,19 @@ class TopicRead:
 
     labels: list[str]
     sample: str | None
-    """Also read for an episode with given topics: other episodes' phrases common in many samples are
-    no topics (`_common_phrases`). Reading it here, in the loading workers, costs about 5 ms per such
-    episode; reading it afterwards, when the archive turns out to need it, cost a second pass that
-    sent every text to the workers again (3 s at 1,000 episodes). None only where it was not read."""
+    """None where it was not read: an episode with given topics needs its sample only when other
+    episodes' topics are extracted (phrases common in many samples are no topics, `_common_phrases`),
+    and `assign_topics` reads the missing ones then."""
     phrases: list[tuple[str, str]]
 
 
-def read_for_topics(episode: Episode) -> TopicRead:
+def read_for_topics(episode: Episode, given_too: bool = True) -> TopicRead:
+    """What topic extraction reads of the episode; the sample of an episode with given topics only
+    `given_too`."""
     text = episode.transcript.plain_text()
     labels = speaker_labels(text)
+    if episode.given_topics and not given_too:
+        return TopicRead(labels, None, [])
     sample, phrases = _read(_job(episode, text, labels))
     return TopicRead(labels, sample, phrases)
 
