@@ -333,8 +333,8 @@ _extracting: mmap.mmap | None = None
 """One byte shared by `_load_all` and its forked workers, set once any of them loaded an episode whose
 topics are extracted. From then on the workers also read the topic samples of episodes with given
 topics, which only extraction needs: an archive whose topics are all given never reads one, and in one
-that extracts, `assign_topics` reads only those loaded before (at 1,000 episodes, reading them all there
-afterwards took about 1 s longer than here)."""
+that extracts, `assign_topics` reads only those loaded before, instead of sending all their texts to
+workers a second time after loading."""
 
 
 def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None]) -> _LoadedEpisode | Problem:
