@@ -109,28 +109,21 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
 
 
 def _speaker_link(name: str, out: _BodyWriter, archive: Archive) -> str:
-    person = archive.person_for(name)
-    return out.text(name) if person is None else out.link(person.name, speaker_src(person.slug))
+    return _shown_speaker(name, out, _person_ref(archive.person_for(name)))
 
 
 def _person_ref(person: Person | None) -> tuple[str, str] | None:
     return None if person is None else (person.name, person.slug)
 
 
-def _shown_speaker(name: str, from_src: str, person: tuple[str, str] | None) -> str:
+def _shown_speaker(name: str, out: _BodyWriter, person: tuple[str, str] | None) -> str:
     """A link to the person's page (`person`: their name and slug), or the bare name when no page exists
     (diarization labels)."""
-    if person is None:
-        return escape_text(name)
-    return link(person[0], from_src, speaker_src(person[1]))
+    return out.text(name) if person is None else out.link(person[0], speaker_src(person[1]))
 
 
 def _speaker_links(names: list[str], out: _BodyWriter, archive: Archive) -> str:
     return ", ".join(_speaker_link(name, out, archive) for name in names)
-
-
-def _topic_links(names: list[str], from_src: str) -> str:
-    return " · ".join(link(name, from_src, topic_src(make_slug(name))) for name in names)
 
 
 def reading_minutes(episode: Episode) -> int:
@@ -243,20 +236,20 @@ def render_episode_page(episode: Episode, context: EpisodeContext, options: Opti
         "duration": episode.duration,
         "source": episode.source,
     })
+    out = _body_writer(src, bodies)
     lines = [meta, f"# {escape_text(episode.title)}", ""]
-    facts = [f"**{long_date(episode.date)}**"]
+    facts = [out.strong(long_date(episode.date))]
     if episode.show:
-        facts.append(link(episode.show, src, show_src(episode.show)))
+        facts.append(out.link(episode.show, show_src(episode.show)))
     if episode.duration:
-        facts.append(escape_text(episode.duration))
+        facts.append(out.text(episode.duration))
     facts.append(f"{reading_minutes(episode)} min read")
-    lines += ['<div class="ea-meta" markdown>', "",
-              "**Speakers:** " + ", ".join(_shown_speaker(name, src, context.person[name])
-                                           for name in episode.speakers), "",
-              " · ".join(facts), ""]
+    speakers = ", ".join(_shown_speaker(name, out, context.person[name]) for name in episode.speakers)
+    about = [f"{out.strong('Speakers:')} {speakers}", " · ".join(facts)]
     if episode.topics:
-        lines += [f"**Topics:** {_topic_links(episode.topics, src)}", ""]
-    lines += ["</div>", ""]
+        about.append(f"{out.strong('Topics:')} " + " · ".join(out.link(name, topic_src(make_slug(name)))
+                                                            for name in episode.topics))
+    lines += out.division("ea-meta", about)
     lines += _chapters_outline(episode)
     if episode.description:
         lines += [f"> {escape_text(episode.description)}", ""]
@@ -280,9 +273,8 @@ def render_episode_page(episode: Episode, context: EpisodeContext, options: Opti
     lines += ["</div>", ""]
     lines += ['<div class="ea-related" markdown>', "", "## Related talks", ""]
     if context.related:
-        for target, reason in context.related:
-            lines.append(f"- {link(target.title, src, episode_src(target))} "
-                         f"({long_date(target.date)}): {escape_text(reason)}")
+        lines += out.bullets([f"{out.link(target.title, episode_src(target))} ({long_date(target.date)}): "
+                              f"{out.text(reason)}" for target, reason in context.related])
     else:
         lines.append("No other episode is close enough to this one yet (by wording, speakers or topics).")
     lines += ["", "</div>"]
@@ -433,9 +425,11 @@ class _BodyWriter(Protocol):
     def link(self, text: str, to_src: str, fragment: str = "") -> str: ...
     def emphasis(self, inner: str) -> str: ...
     def heading(self, level: int, text: str) -> None: ...
+    def strong(self, inner: str) -> str: ...
     def paragraph(self, content: str, css_class: str = "") -> None: ...
     def finish(self) -> list[str]: ...
     def bullets(self, items: list[str]) -> list[str]: ...
+    def division(self, css_class: str, paragraphs: list[str]) -> list[str]: ...
 
 
 def _body_writer(src: str, bodies: PrerenderedBodies | None) -> _BodyWriter:
@@ -459,6 +453,9 @@ class _MarkdownBody:
     def emphasis(self, inner: str) -> str:
         return f"*{inner}*"
 
+    def strong(self, inner: str) -> str:
+        return f"**{inner}**"
+
     def heading(self, level: int, text: str) -> None:
         self.lines += ["#" * level + " " + escape_text(text), ""]
 
@@ -471,6 +468,11 @@ class _MarkdownBody:
     def bullets(self, items: list[str]) -> list[str]:
         """The lines of a bulleted list of `items` (each made with this writer), to follow a blank line."""
         return [f"- {item}" for item in items]
+
+    def division(self, css_class: str, paragraphs: list[str]) -> list[str]:
+        """The lines of a `<div>` of the class holding the paragraphs (each made with this writer)."""
+        return [f'<div class="{css_class}" markdown>', "", *(line for text in paragraphs for line in (text, "")),
+                "</div>", ""]
 
 
 class _HtmlBody(_MarkdownBody):
@@ -492,6 +494,9 @@ class _HtmlBody(_MarkdownBody):
     def emphasis(self, inner: str) -> str:
         return f"<em>{inner}</em>"
 
+    def strong(self, inner: str) -> str:
+        return f"<strong>{inner}</strong>"
+
     def heading(self, level: int, text: str) -> None:
         self._flush()
         super().heading(level, text)
@@ -508,6 +513,10 @@ class _HtmlBody(_MarkdownBody):
         if not items:
             return []
         return [self.bodies.placeholder(self.src, "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>")]
+
+    def division(self, css_class: str, paragraphs: list[str]) -> list[str]:
+        html = "".join(f"<p>{text}</p>\n" for text in paragraphs)
+        return [self.bodies.placeholder(self.src, f'<div class="{css_class}">\n{html}</div>'), ""]
 
     def _flush(self) -> None:
         if self.run:
