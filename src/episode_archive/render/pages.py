@@ -2,8 +2,8 @@
 
 Every page is complete Markdown with front matter: what a reader sees, apart from theme chrome, is
 in it, so `episode-archive export` gives pages another engine can render. Links between pages are
-relative `.md` links, which MkDocs resolves and validates. In the plugin's build, transcript paragraphs
-and lists of episodes are rendered to HTML here instead (`PrerenderedBodies`).
+relative `.md` links, which MkDocs resolves and validates. In the plugin's build, transcript paragraphs,
+lists of episodes and an episode's facts are rendered to HTML here instead (`PrerenderedBodies`).
 """
 
 from __future__ import annotations
@@ -391,8 +391,8 @@ def _transcript_body(episode: Episode, src: str, context: EpisodeContext,
 
 @dataclass
 class PrerenderedBodies:
-    """Transcript paragraphs and lists of episodes rendered to HTML here instead of by MkDocs (the
-    plugin's build).
+    """Transcript paragraphs, lists of episodes and an episode's facts rendered to HTML here instead of
+    by MkDocs (the plugin's build).
 
     Python-Markdown spends most of a build on transcript paragraphs and on the links of long lists,
     which are escaped text and a few fixed elements: as HTML they cost a fraction, and MkDocs converts
