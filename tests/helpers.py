@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import episode_archive.parallel as parallel_module
 from episode_archive.model import Episode, Transcript
 
 
@@ -22,6 +23,23 @@ def make_episode(slug: str, date: str, speakers, topics=(), text: str = "", show
     return Episode(slug=slug, title=slug.replace("-", " ").title(), date=dt.date.fromisoformat(date),
                    speakers=list(speakers), source=f"{slug}.md", transcript=transcript, topics=list(topics),
                    given_topics=bool(topics), show=show, hosts=list(hosts))
+
+
+def fork_from_two_items(monkeypatch, stage) -> list[int]:
+    """Let the stage's module (which imports PARALLEL_FROM) fork two workers from two items on, whatever
+    threads pytest runs; returns the worker counts of the pools it starts, to check that it did."""
+    started: list[int] = []
+    real_pool = parallel_module.ProcessPoolExecutor
+
+    def recording_pool(*args, **kwargs):
+        started.append(kwargs["max_workers"])
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(parallel_module, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(stage, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(parallel_module, "workers", lambda: 2)
+    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: 1)
+    return started
 
 
 # Links in built pages (tests/test_links.py, tests/test_corpus.py).

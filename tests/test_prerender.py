@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import html
 import shutil
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 import episode_archive.plugin as plugin_module
+import episode_archive.render.pages as pages_module
+from episode_archive.archive import load_archive
+from episode_archive.project import load_project
+from episode_archive.render.pages import PrerenderedBodies, episode_page, episode_pages, episode_src
+from helpers import fork_from_two_items
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +96,23 @@ def test_prerendered_transcripts_and_lists_read_exactly_as_markdown_would_render
     texts = "".join((fast / page).read_text(encoding="utf-8") for page in pages)
     for feature in ('class="ea-elsewhere"', 'class="ea-speaker"', 'class="ea-time"', "<em>"):
         assert feature in texts, feature
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="worker processes are forked on Linux only")
+def test_episode_pages_made_in_forked_workers_equal_those_made_in_the_build_process(monkeypatch):
+    project = load_project(ROOT)
+    archive, problems = load_archive(project.episodes_dir, project.options)
+    assert not problems and len(archive.episodes) > 2
+    here_bodies = PrerenderedBodies()
+    here = {episode_src(e): episode_page(e, archive, project.options, here_bodies) for e in archive.episodes}
+    here_markdown = {episode_src(e): episode_page(e, archive, project.options) for e in archive.episodes}
+
+    pools = fork_from_two_items(monkeypatch, pages_module)
+    forked_bodies = PrerenderedBodies(token=here_bodies.token)
+    forked = episode_pages(archive, project.options, forked_bodies)
+    assert pools == [2]
+    assert forked == here
+    assert forked_bodies.chunks == here_bodies.chunks
+    assert any(here_bodies.chunks.values())
+    assert episode_pages(archive, project.options) == here_markdown
+    assert pools == [2, 2]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from episode_archive import parallel as parallel_module
 from episode_archive import topics as topics_module
 from episode_archive.archive import load_archive
 from episode_archive.errors import ArchiveError
@@ -15,7 +14,7 @@ from episode_archive.options import Options
 from episode_archive.slugs import make_slug
 from episode_archive.topics import assign_topics, collect_topics, focus_sample, topic_slug_problems
 from episode_archive.topicsfile import TopicVocabulary, load_topics_file, topic_key
-from helpers import make_episode, write
+from helpers import fork_from_two_items, make_episode, write
 
 SOURDOUGH = """
 Welcome to the show! I'm Odile Brenner, and today's episode is all about sourdough. Thanks for having me,
@@ -319,17 +318,7 @@ def test_worker_processes_give_the_same_topics_as_one_process(monkeypatch):
     serial = archive_of_four()
     assign_topics(serial, per_episode=5)
 
-    started = []
-    real_pool = parallel_module.ProcessPoolExecutor
-
-    def recording_pool(*args, **kwargs):
-        started.append(kwargs["max_workers"])
-        return real_pool(*args, **kwargs)
-
-    monkeypatch.setattr(parallel_module, "ProcessPoolExecutor", recording_pool)
-    monkeypatch.setattr(topics_module, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(parallel_module, "workers", lambda: 2)
-    monkeypatch.setattr(parallel_module.threading, "active_count", lambda: 1)
+    started = fork_from_two_items(monkeypatch, topics_module)
     topics_module._cache.clear()
     parallel = archive_of_four()
     assign_topics(parallel, per_episode=5)

@@ -26,6 +26,7 @@ from ..cache import BuildMemo, digest
 from ..model import Archive, Episode, Person, Topic, Transcript
 from ..names import name_key
 from ..options import Options
+from ..parallel import PARALLEL_FROM, parallel_map
 from ..people import appearance_role, is_host
 from ..readers.markdown import BOLD_LABEL, label_name, plain_label_matches
 from ..slugs import make_slug
@@ -103,9 +104,37 @@ def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
 
 def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None,
                   memo: BuildMemo | None = None) -> dict[str, str]:
-    """Every episode's page (see `render_pages`)."""
+    """Every episode's page (see `render_pages`): in forked workers when `parallel_map` can, or with a
+    `memo` one at a time here (`mkdocs serve`, its one user, runs threads, so it could not fork anyway)."""
+    global _pages_job
+    if memo is None:
+        _pages_job = (archive, options, bodies)
+        try:
+            made = parallel_map(_episode_page_in_worker, range(len(archive.episodes)), parallel_from=PARALLEL_FROM)
+        finally:
+            _pages_job = None
+        pages = {}
+        for episode, (markdown, chunks) in zip(archive.episodes, made, strict=True):
+            pages[episode_src(episode)] = markdown
+            if bodies is not None and chunks:
+                bodies.chunks[episode_src(episode)] = chunks
+        return pages
     return {episode_src(episode): _episode_page_once(episode, archive, options, bodies, memo)
             for episode in archive.episodes}
+
+
+_pages_job: tuple[Archive, Options, PrerenderedBodies | None] | None = None
+"""What the forked workers render: set before forking, read in the workers."""
+
+
+def _episode_page_in_worker(index: int) -> tuple[str, list[str]]:
+    """The page of the archive's `index`th episode and its prerendered HTML (which stays in the worker's
+    copy of the bodies otherwise)."""
+    assert _pages_job is not None
+    archive, options, bodies = _pages_job
+    episode = archive.episodes[index]
+    markdown = render_episode_page(episode, episode_context(episode, archive), options, bodies)
+    return markdown, [] if bodies is None else bodies.chunks.pop(episode_src(episode), [])
 
 
 def _speaker_link(name: str, out: _BodyWriter, archive: Archive) -> str:
