@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from episode_archive.model import Archive
+from episode_archive.options import Options
 from episode_archive.people import collect_people
 from episode_archive.render.chart import (
     Period,
@@ -14,6 +16,7 @@ from episode_archive.render.chart import (
     choose_period,
     trend_svg,
 )
+from episode_archive.render.pages import appearances_page
 from helpers import make_episode
 
 
@@ -92,3 +95,16 @@ def test_topic_trend_has_one_bar_per_period_with_counts():
     svg = trend_svg(episodes, "topics/bread.md", True, "bread")
     assert svg.count('<rect class="ea-bar"') == 2
     assert "February 2023: 2 episodes" in svg and "July 2024: 1 episode" in svg
+
+
+def test_the_appearances_page_says_when_its_chart_shows_only_the_most_frequent_speakers():
+    episodes = [make_episode("a", "2024-01-01", ["Ada Byron"]),
+                make_episode("b", "2024-02-01", ["Ada Byron", "Cy Dunn"]),
+                make_episode("c", "2024-03-01", ["Ben Cole", "Cy Dunn"])]
+    people, _, _ = collect_people(episodes)
+    archive = Archive(episodes=episodes, people=people, topics={}, related={})
+    limited = appearances_page(archive, Options(chart_speakers=2))
+    assert "The chart shows the 2 most frequent speakers; the table lists every speaker." in limited
+    assert limited.count("](../speakers/") == 3
+    everyone = appearances_page(archive, Options(chart_speakers=3))
+    assert "most frequent" not in everyone and "select it to open the first. The table lists every speaker." in everyone

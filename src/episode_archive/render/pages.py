@@ -712,11 +712,11 @@ def appearances_page(archive: Archive, options: Options) -> str:
         return "\n".join(lines + ["No appearances yet.", ""])
     rows = chart_people(archive.people, options.chart_speakers)
     shown = len(rows)
-    limited = f"The chart shows the {shown} most frequent speakers; " if shown < len(archive.people) else ""
+    table = (f"The chart shows the {shown} most frequent speakers; the table lists every speaker."
+             if shown < len(archive.people) else "The table lists every speaker.")
     hosts = " Squares mark hosts, circles guests." if any(is_host(person) for person in rows) else ""
     lines += ["Each row is a speaker, each mark a period with appearances (larger marks: several). "
-              f"Hover or focus a mark for the episodes; select it to open the first.{hosts} "
-              f"{limited}The table lists every speaker.", "",
+              f"Hover or focus a mark for the episodes; select it to open the first.{hosts} {table}", "",
               '<div class="ea-chart-frame">', appearances_svg(rows, APPEARANCES, options.use_directory_urls),
               "</div>", "",
               "| Speaker | Appearances | First | Last | Shows |", "| --- | ---: | --- | --- | --- |"]
