@@ -694,7 +694,7 @@ MKDOCS_FALLBACK = {
                            "search.highlight"]},
     "markdown_extensions": [{"toc": {"permalink": True}}, "tables", "attr_list", "md_in_html", "admonition"],
 }
-GENERATED_NAV = {"episodes/index.md", "speakers/index.md", "appearances/index.md", "topics/index.md"}
+GENERATED_NAV = {"episodes/index.md", "speakers/index.md", "appearances/index.md", "topics/index.md", "shows/index.md"}
 
 
 def mkdocs_yml(n: int, seed: int) -> str:
@@ -713,7 +713,7 @@ def mkdocs_yml(n: int, seed: int) -> str:
     nav = []
     for entry in base.get("nav") or [{"Home": "index.md"}, {"Episodes": "episodes/index.md"},
                                      {"Speakers": "speakers/index.md"}, {"Appearances": "appearances/index.md"},
-                                     {"Topics": "topics/index.md"}, {"About": "about.md"}]:
+                                     {"Topics": "topics/index.md"}, {"Shows": "shows/index.md"}, {"About": "about.md"}]:
         target = next(iter(entry.values())) if isinstance(entry, dict) else entry
         if isinstance(target, str) and (target in GENERATED_NAV or target in ("index.md", "about.md")):
             nav.append(entry)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,16 @@ def test_new_project_builds_strict_when_empty_and_with_one_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Hello and welcome." in (project / "site/episodes/2026-02-25-first-talk/index.html").read_text()
     assert (project / "site/speakers/jo-example/index.html").is_file()
+
+    # Once an episode names a show, the nav's commented-out Shows entry is what to uncomment.
+    config = project / "mkdocs.yml"
+    assert "  # - Shows: shows/index.md\n" in config.read_text()
+    config.write_text(config.read_text().replace("  # - Shows: shows/index.md\n", "  - Shows: shows/index.md\n"))
+    write(project / "episodes/2026-02-25-first-talk.yml", "show: Example Hour\n")
+    result = mkdocs_build_strict(project)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r'<a href="shows/" class="md-nav__link">\s*<span class="md-ellipsis">\s*Shows',
+                     (project / "site/index.html").read_text())
 
 
 def test_new_refuses_a_folder_with_files(tmp_path):
