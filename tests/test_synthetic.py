@@ -7,6 +7,10 @@ generator at 100-3,000 episodes; no test here measures time.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,14 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 N = 5
 
 
-def _generator():
-    """scripts/ is not a package: load the script as a module (registered, as dataclasses need)."""
-    if "synthetic_archive" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("synthetic_archive", ROOT / "scripts" / "synthetic_archive.py")
+def _script(name: str):
+    """scripts/ is not a package: load a script as a module (registered, as dataclasses need)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
-        sys.modules["synthetic_archive"] = module
+        sys.modules[name] = module
         spec.loader.exec_module(module)
-    return sys.modules["synthetic_archive"]
+    return sys.modules[name]
+
+
+def _generator():
+    return _script("synthetic_archive")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -85,3 +93,29 @@ def test_the_archive_loads_without_problems(generated):
 def test_check_passes(generated, capsys):
     out, _ = generated
     assert cli_main(["check", "--project", str(out)]) == 0
+
+
+def test_the_benchs_generation_step_runs_from_an_empty_cache_and_after_an_edit(generated, tmp_path):
+    """The bench measures its generation step with a script of its own: it must keep running as the
+    package changes (a broken one would only show in the next bench run)."""
+    out, _ = generated
+    archive = tmp_path / "archive"
+    shutil.copytree(out, archive)
+    bench = _script("bench")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def generation() -> dict:
+        done = subprocess.run([sys.executable, "-c", bench._GENERATION, str(archive)], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    cold = generation()
+    assert (cold["episodes"], cold["problems"], cold["warnings"]) == (N, 0, 0)
+    # Episode, speaker, topic, show and index pages, and at least a plain-text download per episode.
+    assert cold["pages"] > N + cold["people"] + cold["topics"] and cold["downloads"] >= N
+    edited = bench.edit_one_transcript(archive)
+    assert bench.WARM_SENTENCE in (archive / edited).read_text(encoding="utf-8")
+    counts = ("episodes", "pages", "downloads", "problems", "warnings")
+    after = generation()
+    assert {key: after[key] for key in counts} == {key: cold[key] for key in counts}
