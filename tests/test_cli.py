@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -166,7 +167,10 @@ def test_check_shows_progress_bars_on_a_terminal_only(tiny_project, capsys):
     from episode_archive.cli import ProgressBar
 
     screen = io.StringIO()
+    threads = threading.active_count()
     with ProgressBar(Console(file=screen, force_terminal=True, width=100)) as progress:
+        # No refresh thread: with one, this process would read and render without forked workers.
+        assert threading.active_count() == threads
         progress.stage("Reading transcripts", 3)
         progress.advance(2)
         progress.stage("Linking related talks and passages", 1)

@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -67,13 +68,22 @@ def main(argv: list[str] | None = None) -> int:
 
 class ProgressBar:
     """The stages of long work as progress bars on stderr, when stderr is a terminal (else silent, so
-    logs and pipes get only the results)."""
+    logs and pipes get only the results).
+
+    Redrawn as work advances, never by rich's own refresh thread: a process with a second thread forks
+    no workers (parallel.can_fork), so with it `check` read 1,000 episodes on one core, in 21 s
+    instead of 13 s.
+    """
+
+    REDRAW_EVERY = 0.1
+    """Seconds between redraws at most."""
 
     def __init__(self, console: Console | None = None) -> None:
         console = console or Console(stderr=True)
         self.bar = RichBar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           console=console, disable=not console.is_terminal)
+                           console=console, disable=not console.is_terminal, auto_refresh=False)
         self.task: int | None = None
+        self.drawn = 0.0
 
     def __enter__(self) -> ProgressBar:
         self.bar.start()
@@ -86,10 +96,18 @@ class ProgressBar:
     def stage(self, description: str, total: int) -> None:
         self._finish_stage()
         self.task = self.bar.add_task(description, total=total)
+        self._redraw(force=True)
 
     def advance(self, count: int = 1) -> None:
         if self.task is not None:
             self.bar.advance(self.task, count)
+            self._redraw()
+
+    def _redraw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.drawn >= self.REDRAW_EVERY:
+            self.bar.refresh()
+            self.drawn = now
 
     def _finish_stage(self) -> None:
         # Items served from the cache or skipped still count as done.
