@@ -133,7 +133,7 @@ def _episode_page_in_worker(index: int) -> tuple[str, list[str]]:
     assert _pages_job is not None
     archive, options, bodies = _pages_job
     episode = archive.episodes[index]
-    markdown = render_episode_page(episode, episode_context(episode, archive), options, bodies)
+    markdown = episode_page(episode, archive, options, bodies)
     return markdown, [] if bodies is None else bodies.chunks.pop(episode_src(episode), [])
 
 
