@@ -100,19 +100,20 @@ from episode_archive.render.pages import PrerenderedBodies, archive_pages, episo
 root = Path(sys.argv[1])
 project = load_project(root)
 bodies, pages, published = PrerenderedBodies(), {}, []
+cache = cache_for(root, True, None)
 def meanwhile(archive):
     pages.update(archive_pages(archive, project.options, bodies))
-    published.append(publish(archive, project.options, project.episodes_dir, None, "bench"))
+    published.append(publish(archive, project.options, project.episodes_dir, None, "bench", cache=cache))
 started = time.perf_counter()
-archive, problems = load_archive(project.episodes_dir, project.options, cache_for(root, True, None),
-                                 meanwhile=meanwhile)
+archive, problems = load_archive(project.episodes_dir, project.options, cache, meanwhile=meanwhile)
 loaded = time.perf_counter()
 pages.update(episode_pages(archive, project.options, bodies))
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages": len(pages),
                   "episodes": len(archive.episodes), "people": len(archive.people), "topics": len(archive.topics),
                   "problems": len(problems), "warnings": len(archive.warnings),
-                  "downloads": len(published[0].files) if published else 0,
+                  # Made here, or stored in the cache and copied by MkDocs (originals included).
+                  "downloads": len(published[0].files) + len(published[0].copies) if published else 0,
                   "markdown_bytes": sum(len(p.encode()) for p in pages.values())}))
 """
 

@@ -11,8 +11,12 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+from episode_archive.archive import load_archive
 from episode_archive.cache import ArchiveCache, default_cache_dir
 from episode_archive.pageconvert import conversion_digest
+from episode_archive.project import load_project
+from episode_archive.publish import publish
+from episode_archive.render.pages import download_paths
 from helpers import write
 
 
@@ -33,13 +37,39 @@ def cached_project(tiny_project: Path) -> Path:
     return tiny_project
 
 
+def pages_and_downloads(site: Path) -> dict[Path, bytes]:
+    return {p.relative_to(site): p.read_bytes() for pattern in ("*.html", "transcript.*") for p in site.rglob(pattern)}
+
+
 def test_a_second_build_reads_from_the_cache_and_gives_the_same_site(cached_project, caplog):
-    first = {p.relative_to(cached_project / "site"): p.read_bytes() for p in (cached_project / "site").rglob("*.html")}
+    first = pages_and_downloads(cached_project / "site")
+    assert Path("episodes/two-voices/transcript.txt") in first
     caplog.set_level("INFO")
-    site = build_site(cached_project)
+    assert "3 from the cache" not in caplog.text
+    second = pages_and_downloads(build_site(cached_project))
     assert "3 from the cache" in caplog.text
-    second = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
     assert second == first
+
+
+def test_downloads_are_copied_from_the_cache_and_follow_every_edit(cached_project):
+    timed = cached_project / "episodes/2025-02-01-timed-talk.vtt"
+    write(timed.with_suffix(".yml"), 'speakers: ["Ada Byron"]\n')
+    write(timed, "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ada Byron>The engine weaves numbers.\n")
+    site = build_site(cached_project)
+    cache = default_cache_dir(cached_project)
+    stored = {p.read_bytes() for p in cache.glob("*.file")}
+    assert (site / "episodes/2025-02-01-timed-talk/transcript.srt").read_bytes() in stored
+    assert (site / "episodes/two-voices/transcript.txt").read_bytes() in stored
+    write(timed, "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ada Byron>The engine weaves patterns.\n")
+    write(cached_project / "episodes/2024-01-05-counting-machines.yml", 'title: "Counting machines, revised"\n')
+    site = build_site(cached_project)
+    assert "The engine weaves patterns." in (site / "episodes/2025-02-01-timed-talk/transcript.vtt").read_text()
+    assert "The engine weaves patterns." in (site / "episodes/2025-02-01-timed-talk/transcript.json").read_text()
+    assert (site / "episodes/2024-01-05-counting-machines/transcript.txt").read_text().startswith(
+        "Counting machines, revised\n")
+    # The two episodes' old downloads were pruned, their new ones stored.
+    now = {p.read_bytes() for p in cache.glob("*.file")}
+    assert len(now) == len(stored) and now != stored
 
 
 @pytest.mark.parametrize("edit, url, expected", [
@@ -81,6 +111,7 @@ def test_a_deleted_episode_leaves_nothing_behind(cached_project):
     assert not (site / "speakers/grace-hollis").exists()
     assert "A curated conversation" not in (site / "episodes/index.html").read_text()
     assert len(set(cache.glob("*.pickle"))) == len(before) - 1
+    assert not any(b"A curated conversation" in p.read_bytes() for p in cache.glob("*.file"))
 
 
 def test_a_broken_cache_entry_is_rebuilt(cached_project):
@@ -213,6 +244,17 @@ def test_an_entry_that_cannot_be_written_is_left_out(tmp_path):
     cache.put("lost", [3])
     assert cache.get("lost") is None
     assert (tmp_path / "cache").read_text() == "the folder became a file"
+
+
+def test_downloads_that_cannot_be_stored_are_published_from_memory(tmp_path, tiny_project):
+    project = load_project(tiny_project)
+    archive, _ = load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    (tmp_path / "cache").rename(tmp_path / "gone")
+    (tmp_path / "cache").write_text("the folder became a file")
+    published = publish(archive, project.options, project.episodes_dir, None, "Site",
+                        cache=ArchiveCache(tmp_path / "cache"))
+    assert published.files["episodes/two-voices/transcript.txt"].startswith("Two voices")
+    assert set(published.copies) == {download_paths(e)["original"] for e in archive.episodes}
 
 
 def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):

@@ -338,7 +338,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             started = time.perf_counter()
             pages.update(archive_pages(archive, self.options, self.bodies))
             self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
-                                     self._serve_memo)
+                                     self._serve_memo, self.cache)
             rendering += time.perf_counter() - started
 
         archive, problems = load_archive(self.episodes_dir, self.options, self.cache, meanwhile=meanwhile)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .cache import BuildMemo, digest
+from .cache import ArchiveCache, BuildMemo, digest
 from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
 from .model import Archive, Episode
@@ -122,6 +122,20 @@ def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], 
     return once
 
 
+def _stored_downloads(episode: Episode, paths: dict[str, str], cache: ArchiveCache) -> dict[str, Path] | None:
+    """The transcript's downloads by path as files in the cache, made and stored when the cache has none of
+    this episode's (its content key covers its title and transcript, all they are made of); None when they
+    cannot be stored."""
+    keys = {path: digest("download", episode.content_key, kind) for kind, path in paths.items() if kind != "original"}
+    files = {path: file for path, key in keys.items() if (file := cache.stored_file(key)) is not None}
+    if len(files) < len(keys):
+        for path, text in _make_downloads(episode, paths).items():
+            if (file := cache.put_file(keys[path], text)) is None:
+                return None
+            files[path] = file
+    return files
+
+
 def _downloads(episode: Episode, paths: dict[str, str], memo: BuildMemo | None) -> dict[str, str]:
     """The transcript's downloads by path (the original file is copied), from `memo` when the last build
     made them of the same episode."""
@@ -144,16 +158,21 @@ def _make_downloads(episode: Episode, paths: dict[str, str]) -> dict[str, str]:
 
 
 def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
-            site_name: str, memo: BuildMemo | None = None) -> Published:
+            site_name: str, memo: BuildMemo | None = None, cache: ArchiveCache | None = None) -> Published:
     """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known.
 
-    With a `memo` (`mkdocs serve`), an episode's downloads made by the last build of the same episode
-    are taken from it."""
+    With a `cache`, downloads are files in it that the site copies, made only for episodes that changed;
+    without one but with a `memo` (`mkdocs serve`), an episode's downloads made by the last build of the
+    same episode are taken from it."""
     out = Published()
     for episode in archive.episodes if options.downloads else []:
         paths = download_paths(episode)
         out.copies[paths["original"]] = episodes_dir / episode.source
-        out.files.update(_downloads(episode, paths, memo))
+        stored = _stored_downloads(episode, paths, cache) if cache is not None and episode.content_key else None
+        if stored is not None:
+            out.copies.update(stored)
+        else:
+            out.files.update(_downloads(episode, paths, memo))
     if not site_url:
         return out
 
