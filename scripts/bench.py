@@ -103,11 +103,12 @@ bodies, pages, published = PrerenderedBodies(), {}, []
 cache = cache_for(root, True, None)
 def meanwhile(archive):
     pages.update(archive_pages(archive, project.options, bodies))
-    published.append(publish(archive, project.options, project.episodes_dir, None, "bench", cache=cache))
+    published.append(publish(archive, project.options, project.episodes_dir, None, "bench", cache))
 started = time.perf_counter()
 archive, problems = load_archive(project.episodes_dir, project.options, cache, meanwhile=meanwhile)
 loaded = time.perf_counter()
-pages.update(episode_pages(archive, project.options, bodies))
+pages.update(episode_pages(archive, project.options, bodies, cache))
+cache.prune()
 done = time.perf_counter()
 print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages": len(pages),
                   "episodes": len(archive.episodes), "people": len(archive.people), "topics": len(archive.topics),

@@ -6,6 +6,7 @@ import gzip
 import html
 import json
 import re
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -15,6 +16,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
+from episode_archive.cache import default_cache_dir
 from episode_archive.search import INDEXED, StagedSearchIndex, pagefind_command
 from helpers import write
 
@@ -315,8 +317,11 @@ def test_serve_dirty_renders_again_only_the_pages_an_edit_changed(tiny_project):
         config.plugins.on_shutdown()
 
 
-def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_what_a_build_makes(
-        tiny_project, tmp_path, monkeypatch):
+@pytest.mark.parametrize("command", ["serve", "build"])
+def test_rebuilds_render_again_only_the_episode_pages_an_edit_changed_and_build_what_a_fresh_build_makes(
+        tiny_project, tmp_path, monkeypatch, command):
+    """`mkdocs serve` builds again in one process, `mkdocs build` in a new one each time: both take
+    unchanged episode pages and downloads from the cache (serve from memory)."""
     import episode_archive.publish as publish_module
     import episode_archive.render.pages as pages_module
 
@@ -344,7 +349,7 @@ def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_w
                 if path.endswith(".html") or path.startswith("episodes/") and path.count("/") > 1}
 
     config = load_config(str(tiny_project / "mkdocs.yml"), site_dir=str(site))
-    config.plugins.on_startup(command="serve", dirty=False)
+    config.plugins.on_startup(command=command, dirty=False)
     try:
         first = serve_build()
         neighbours = {"2024-01-05-counting-machines", "2025-06-30-curated"}
@@ -364,7 +369,8 @@ def test_serve_renders_again_only_the_episode_pages_an_edit_changed_and_builds_w
         served = pages(site)
     finally:
         config.plugins.on_shutdown()
-    build_into(tmp_path / "fresh")  # a plain build: no memo
+    shutil.rmtree(default_cache_dir(tiny_project))
+    build_into(tmp_path / "fresh")  # from an empty cache
     assert served == pages(tmp_path / "fresh")
 
 

@@ -13,6 +13,7 @@ from mkdocs.config import load_config
 
 from episode_archive.archive import load_archive
 from episode_archive.cache import ArchiveCache, default_cache_dir
+from episode_archive.cli import main
 from episode_archive.pageconvert import conversion_digest
 from episode_archive.project import load_project
 from episode_archive.publish import publish
@@ -111,7 +112,17 @@ def test_a_deleted_episode_leaves_nothing_behind(cached_project):
     assert not (site / "speakers/grace-hollis").exists()
     assert "A curated conversation" not in (site / "episodes/index.html").read_text()
     assert len(set(cache.glob("*.pickle"))) == len(before) - 1
-    assert not any(b"A curated conversation" in p.read_bytes() for p in cache.glob("*.file"))
+    assert not any(b"A curated conversation" in p.read_bytes() for p in cache.iterdir())
+
+
+def test_check_and_export_keep_what_the_build_cached(cached_project, tmp_path):
+    cache = default_cache_dir(cached_project)
+    built = {p.name for p in cache.iterdir()}
+    write(cached_project / "episodes/talks/two-voices.txt", "Ada Byron: A new line.\n\nCharles Bab: Indeed.\n")
+    assert main(["check", "--project", str(cached_project)]) == 0
+    assert main(["export", "--project", str(cached_project), "--out", str(tmp_path / "export")]) == 0
+    # Nothing deleted; the edited episode added (the next build prunes its old entry).
+    assert built < {p.name for p in cache.iterdir()}
 
 
 def test_a_broken_cache_entry_is_rebuilt(cached_project):

@@ -261,8 +261,6 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     progress.stage("Linking related talks and passages", 1)
     _link_episodes(archive, options, cache, loaded, meanwhile or (lambda _archive: None))
     progress.advance()
-    if cache is not None:
-        cache.prune()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
              time.perf_counter() - started)
     return archive, problems

@@ -2,11 +2,13 @@
 
 An episode's entry is keyed by everything that shapes it: the tool's own code, the transcript's bytes,
 its sidecar's bytes, its catalogue row, the people registry and the corrections glossary. Change any of
-those and the key changes, so a stale entry is never used; entries not used by a build are deleted at
-its end, so deleted episodes leave nothing behind. Corpus-wide steps (topic filtering, related talks)
-run on every build: they are cheap next to reading and extraction. Later stages keep entries here too,
-keyed the same way: related talks and passage links, pages as MkDocs converted them (pageconvert), the
-last search bundle (search), and transcript downloads as files that MkDocs copies into the site (publish).
+those and the key changes, so a stale entry is never used. A build (the plugin) deletes the entries it
+did not use once its pages are made, so deleted episodes leave nothing behind; `check` and `export` add
+entries but delete none, so running them costs the next build nothing. Corpus-wide steps (topic
+filtering, related talks) run on every build: they are cheap next to reading and extraction. Later
+stages keep entries here too, keyed the same way: related talks and passage links, episode pages
+(render.pages), pages as MkDocs converted them (pageconvert), the last search bundle (search), and
+transcript downloads as files that MkDocs copies into the site (publish).
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/episode-archive/<project>/`, by default
 `~/.cache/...`), not in the project: a build writes nothing outside its site folder. The `cache_dir`

@@ -323,7 +323,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         if self.cache is not None:
-            # Read after loading, which prunes what it did not use.
+            # Read after the pages are made, when what this build did not use is pruned.
             self.cache.keep(bundle_cache_key())
             self.cache.keep(converted_pages_key())
         self.converted, self.handed_empty = {}, set()
@@ -338,7 +338,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             started = time.perf_counter()
             pages.update(archive_pages(archive, self.options, self.bodies))
             self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
-                                     self._serve_memo, self.cache)
+                                     self.cache)
             rendering += time.perf_counter() - started
 
         archive, problems = load_archive(self.episodes_dir, self.options, self.cache, meanwhile=meanwhile)
@@ -350,7 +350,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         for warning in archive.warnings:
             log.warning(warning.format(self.episodes_dir.parent))
         started = time.perf_counter()
-        pages.update(episode_pages(archive, self.options, self.bodies, self._serve_memo))
+        pages.update(episode_pages(archive, self.options, self.bodies, self.cache))
+        if self.cache is not None:
+            self.cache.prune()
         pages[STYLESHEET_PATH] = STYLESHEET
         pages[SCRIPT_PATH] = SCRIPT
         if self.options.search == "pagefind":

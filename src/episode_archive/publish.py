@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .cache import ArchiveCache, BuildMemo, digest
+from .cache import ArchiveCache, digest
 from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
 from .model import Archive, Episode
@@ -23,7 +23,6 @@ from .render.markup import page_url
 from .render.pages import (
     TIMED_EXPORTS,
     download_paths,
-    episode_fingerprint,
     episode_src,
     format_time,
     speaker_src,
@@ -136,19 +135,6 @@ def _stored_downloads(episode: Episode, paths: dict[str, str], cache: ArchiveCac
     return files
 
 
-def _downloads(episode: Episode, paths: dict[str, str], memo: BuildMemo | None) -> dict[str, str]:
-    """The transcript's downloads by path (the original file is copied), from `memo` when the last build
-    made them of the same episode."""
-    if memo is None or (fingerprint := episode_fingerprint(episode)) is None:
-        return _make_downloads(episode, paths)
-    key = digest("downloads", fingerprint)
-    made = memo.get(key)
-    if made is None:
-        made = _make_downloads(episode, paths)
-        memo.put(key, made)
-    return made
-
-
 def _make_downloads(episode: Episode, paths: dict[str, str]) -> dict[str, str]:
     made = {paths["text"]: plain_text(episode)}
     if "vtt" in paths:
@@ -158,12 +144,10 @@ def _make_downloads(episode: Episode, paths: dict[str, str]) -> dict[str, str]:
 
 
 def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: str | None,
-            site_name: str, memo: BuildMemo | None = None, cache: ArchiveCache | None = None) -> Published:
+            site_name: str, cache: ArchiveCache | None = None) -> Published:
     """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known.
 
-    With a `cache`, downloads are files in it that the site copies, made only for episodes that changed;
-    without one but with a `memo` (`mkdocs serve`), an episode's downloads made by the last build of the
-    same episode are taken from it."""
+    With a `cache`, downloads are files in it that the site copies, made only for episodes that changed."""
     out = Published()
     for episode in archive.episodes if options.downloads else []:
         paths = download_paths(episode)
@@ -172,7 +156,7 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
         if stored is not None:
             out.copies.update(stored)
         else:
-            out.files.update(_downloads(episode, paths, memo))
+            out.files.update(_make_downloads(episode, paths))
     if not site_url:
         return out
 

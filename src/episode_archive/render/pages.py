@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
 
-from ..cache import BuildMemo, digest
+from ..cache import ArchiveCache, code_digest, digest
 from ..model import Archive, Episode, Person, Topic, Transcript
 from ..names import name_key
 from ..options import Options
@@ -74,14 +74,12 @@ def topic_src(slug: str) -> str:
     return f"topics/{slug}.md"
 
 
-def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None,
-                 memo: BuildMemo | None = None) -> dict[str, str]:
+def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> dict[str, str]:
     """Every generated page, keyed by its path under docs/ (which is also its export path).
 
     With `bodies` (the plugin), transcript paragraphs are rendered to HTML into it, not to Markdown.
-    With a `memo` (`mkdocs serve`), an episode page made from what the last build's was is taken from it.
     """
-    return {**archive_pages(archive, options, bodies), **episode_pages(archive, options, bodies, memo)}
+    return {**archive_pages(archive, options, bodies), **episode_pages(archive, options, bodies)}
 
 
 def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> dict[str, str]:
@@ -103,24 +101,57 @@ def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
 
 
 def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None,
-                  memo: BuildMemo | None = None) -> dict[str, str]:
-    """Every episode's page (see `render_pages`): in forked workers when `parallel_map` can, or with a
-    `memo` one at a time here (`mkdocs serve`, its one user, runs threads, so it could not fork anyway)."""
+                  cache: ArchiveCache | None = None) -> dict[str, str]:
+    """Every episode's page (see `render_pages`). With `bodies` and a `cache`, a page that the last build
+    made from the same episode and context is taken from the cache (from memory in `mkdocs serve`); the
+    others are rendered in forked workers when `parallel_map` can (not in `mkdocs serve`: threads)."""
+    keys: dict[int, str] = {}
+    pages: dict[int, tuple[str, list[str]]] = {}
+    token, last = "", {}
+    if cache is not None and bodies is not None:
+        stored = cache.get(episode_pages_key())
+        if isinstance(stored, tuple) and len(stored) == 2:
+            token, last = stored
+        for index, episode in enumerate(archive.episodes):
+            if (key := _page_key(episode, archive, options, bodies)) is None:
+                continue
+            keys[index] = key
+            if key in last:
+                # The placeholders' token is new in every build.
+                markdown, chunks = last[key]
+                pages[index] = markdown.replace(token, bodies.token), list(chunks)
+    missing = [index for index in range(len(archive.episodes)) if index not in pages]
     global _pages_job
-    if memo is None:
-        _pages_job = (archive, options, bodies)
-        try:
-            made = parallel_map(_episode_page_in_worker, range(len(archive.episodes)), parallel_from=PARALLEL_FROM)
-        finally:
-            _pages_job = None
-        pages = {}
-        for episode, (markdown, chunks) in zip(archive.episodes, made, strict=True):
-            pages[episode_src(episode)] = markdown
-            if bodies is not None and chunks:
-                bodies.chunks[episode_src(episode)] = chunks
-        return pages
-    return {episode_src(episode): _episode_page_once(episode, archive, options, bodies, memo)
-            for episode in archive.episodes}
+    _pages_job = (archive, options, bodies)
+    try:
+        pages.update(zip(missing, parallel_map(_episode_page_in_worker, missing, parallel_from=PARALLEL_FROM),
+                         strict=True))
+    finally:
+        _pages_job = None
+    if cache is not None and bodies is not None and (missing or set(keys.values()) != last.keys()):
+        # One entry for all pages: one file to read and write instead of a thousand.
+        cache.put(episode_pages_key(), (bodies.token, {
+            key: (pages[index][0], tuple(pages[index][1])) for index, key in keys.items()}))
+    made = {}
+    for index, episode in enumerate(archive.episodes):
+        markdown, chunks = pages[index]
+        made[episode_src(episode)] = markdown
+        if bodies is not None and chunks:
+            bodies.chunks[episode_src(episode)] = chunks
+    return made
+
+
+def episode_pages_key() -> str:
+    """The cache entry holding the last build's episode pages by `_page_key`, for the next build."""
+    return "episode-pages-" + code_digest()
+
+
+def _page_key(episode: Episode, archive: Archive, options: Options, bodies: PrerenderedBodies) -> str | None:
+    """What an episode page is made from: the episode (None for one read without a cache key), what it
+    shows of the rest of the archive, and the options."""
+    if (fingerprint := episode_fingerprint(episode)) is None:
+        return None
+    return digest(fingerprint, repr(episode_context(episode, archive)), repr(options), str(bodies.use_directory_urls))
 
 
 _pages_job: tuple[Archive, Options, PrerenderedBodies | None] | None = None
@@ -175,7 +206,7 @@ def _ref(episode: Episode) -> EpisodeRef:
 @dataclass(frozen=True)
 class EpisodeContext:
     """What an episode page shows of the rest of the archive. The page is made from its episode and this
-    alone, so where neither changed, neither did the page (`mkdocs serve` then takes it from its memo)."""
+    alone, so where neither changed, neither did the page (the cache then has it)."""
 
     people: tuple[tuple[str, tuple[str, str] | None], ...]
     """Every name the page shows (speakers, turn labels), with the person's name and slug (None: no page)."""
@@ -223,26 +254,6 @@ def episode_fingerprint(episode: Episode) -> str | None:
     if episode.content_key is None:
         return None
     return digest(repr([getattr(episode, name) for name in _EPISODE_FIELDS]))
-
-
-def _episode_page_once(episode: Episode, archive: Archive, options: Options, bodies: PrerenderedBodies | None,
-                       memo: BuildMemo | None) -> str:
-    """The episode's page, from `memo` when the last build made it from the same episode and context."""
-    context = episode_context(episode, archive)
-    if memo is None or bodies is None or (fingerprint := episode_fingerprint(episode)) is None:
-        return render_episode_page(episode, context, options, bodies)
-    src = episode_src(episode)
-    key = digest("episode-page", fingerprint, repr(context), repr(options), str(bodies.use_directory_urls))
-    made = memo.get(key)
-    if made is None:
-        markdown = render_episode_page(episode, context, options, bodies)
-        # The placeholders' token is new in every build: kept as the pieces between them.
-        memo.put(key, (markdown.split(bodies.token), tuple(bodies.chunks.get(src, ()))))
-        return markdown
-    pieces, chunks = made
-    if chunks:
-        bodies.chunks[src] = list(chunks)
-    return bodies.token.join(pieces)
 
 
 def episode_page(episode: Episode, archive: Archive, options: Options,
