@@ -102,7 +102,7 @@ project = load_project(root)
 bodies, pages, published = PrerenderedBodies(), {}, []
 cache = cache_for(root, True, None)
 def meanwhile(archive):
-    pages.update(archive_pages(archive, project.options, bodies))
+    pages.update(archive_pages(archive, project.options, bodies, cache))
     published.append(publish(archive, project.options, project.episodes_dir, None, "bench", cache))
 started = time.perf_counter()
 archive, problems = load_archive(project.episodes_dir, project.options, cache, meanwhile=meanwhile)

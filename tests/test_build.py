@@ -327,8 +327,11 @@ def test_rebuilds_render_again_only_the_episode_pages_an_edit_changed_and_build_
 
     rendered: list[str] = []
     render_page, plain_text = pages_module.render_episode_page, publish_module.plain_text
+    speaker_page = pages_module.speaker_page
     monkeypatch.setattr(pages_module, "render_episode_page",
                         lambda episode, *rest: rendered.append(episode.slug) or render_page(episode, *rest))
+    monkeypatch.setattr(pages_module, "speaker_page",
+                        lambda person, *rest: rendered.append(f"speaker {person.slug}") or speaker_page(person, *rest))
     monkeypatch.setattr(publish_module, "plain_text",
                         lambda episode: rendered.append(f"{episode.slug} downloads") or plain_text(episode))
     site = tiny_project / "site"
@@ -353,18 +356,21 @@ def test_rebuilds_render_again_only_the_episode_pages_an_edit_changed_and_build_
     try:
         first = serve_build()
         neighbours = {"2024-01-05-counting-machines", "2025-06-30-curated"}
-        assert {"two-voices", "two-voices downloads", *neighbours} <= first
+        speakers = {"speaker ada-byron", "speaker charles-bab", "speaker grace-hollis"}
+        assert {"two-voices", "two-voices downloads", *neighbours, *speakers} <= first
         assert serve_build() == set()
-        # Punctuation only: the episode's words, and so its related talks and all else, stay as they were.
+        # Punctuation only: the episode's words, and so its related talks and all else, stay as they were;
+        # speaker and topic pages show no transcript's text.
         transcript = tiny_project / "episodes/talks/two-voices.txt"
         transcript.write_text(transcript.read_text().replace("one by one.", "one by one!"))
         assert serve_build() == {"two-voices", "two-voices downloads"}
         assert "one by one!" in (site / "episodes/two-voices/index.html").read_text()
-        # A new title shows on the pages before and after it in time (Previous / Next), and in their
-        # related talks: they are rendered again.
+        # A new title shows on the pages before and after it in time (Previous / Next), in their related
+        # talks and in the lists of episodes: they are made again.
         catalog = tiny_project / "episodes/catalog.csv"
         catalog.write_text(catalog.read_text().replace("Two voices on looms", "Two voices on engines"))
-        assert serve_build() == {"two-voices", "two-voices downloads", *neighbours}
+        assert serve_build() >= {"two-voices", "two-voices downloads", *neighbours, *speakers}
+        assert "Two voices on engines" in (site / "speakers/charles-bab/index.html").read_text()
         assert "Two voices on engines" in (site / "episodes/2025-06-30-curated/index.html").read_text()
         served = pages(site)
     finally:

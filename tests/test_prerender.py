@@ -67,9 +67,9 @@ def test_prerendered_transcripts_and_lists_read_exactly_as_markdown_would_render
     fast = _build_demo(tmp_path, "fast")
     # The same build with every transcript and list of episodes handed to MkDocs as Markdown.
     episode_pages, archive_pages = plugin_module.episode_pages, plugin_module.archive_pages
-    monkeypatch.setattr(plugin_module, "episode_pages", lambda archive, options, bodies=None, memo=None:
+    monkeypatch.setattr(plugin_module, "episode_pages", lambda archive, options, bodies=None, cache=None:
                         episode_pages(archive, options))
-    monkeypatch.setattr(plugin_module, "archive_pages", lambda archive, options, bodies=None:
+    monkeypatch.setattr(plugin_module, "archive_pages", lambda archive, options, bodies=None, cache=None:
                         archive_pages(archive, options))
     markdown = _build_demo(tmp_path, "markdown")
 

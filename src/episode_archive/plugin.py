@@ -336,7 +336,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             # While passage links are found: what needs none (in the build's process, beside their child).
             nonlocal rendering
             started = time.perf_counter()
-            pages.update(archive_pages(archive, self.options, self.bodies))
+            pages.update(archive_pages(archive, self.options, self.bodies, self.cache))
             self.published = publish(archive, self.options, self.episodes_dir, config.site_url, config.site_name,
                                      self.cache)
             rendering += time.perf_counter() - started

@@ -82,10 +82,50 @@ def render_pages(archive: Archive, options: Options, bodies: PrerenderedBodies |
     return {**archive_pages(archive, options, bodies), **episode_pages(archive, options, bodies)}
 
 
-def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None) -> dict[str, str]:
+def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None = None,
+                  cache: ArchiveCache | None = None) -> dict[str, str]:
     """The indexes, speaker, topic and show pages: every page but the episodes' (these need neither
     related talks nor passage links). With `bodies`, their lists of episodes are rendered to HTML into
-    it, as transcript paragraphs are."""
+    it, as transcript paragraphs are. With `bodies` and a `cache`, they are taken from the cache when
+    the last build made them from the same listing: these pages show no transcript's text, so an edit
+    to one changes them only when it changes the episode's topics."""
+    if cache is None or bodies is None:
+        return _archive_pages(archive, options, bodies)
+    listing = _listing_key(archive, options, bodies)
+    stored = cache.get(archive_pages_key())
+    if isinstance(stored, tuple) and len(stored) == 4 and stored[0] == listing:
+        _, token, pages, chunks = stored
+        bodies.chunks.update((src, list(made)) for src, made in chunks.items())
+        # The placeholders' token is new in every build.
+        return {src: markdown.replace(token, bodies.token) for src, markdown in pages.items()}
+    pages = _archive_pages(archive, options, bodies)
+    cache.put(archive_pages_key(), (listing, bodies.token, pages,
+                                    {src: tuple(bodies.chunks[src]) for src in pages if src in bodies.chunks}))
+    return pages
+
+
+def archive_pages_key() -> str:
+    """The cache entry holding the last build's `archive_pages`, for the next build."""
+    return "archive-pages-" + code_digest()
+
+
+def _listing_key(archive: Archive, options: Options, bodies: PrerenderedBodies) -> str:
+    """All that `archive_pages` reads: every field of every episode but its transcript (and the key that
+    stands for its files), of every person and topic (their episodes by slug), and the options."""
+    def fields_of(item: Episode | Person | Topic) -> list[object]:
+        return [[e.slug for e in getattr(item, name)] if name == "episodes" else getattr(item, name)
+                for name in _LISTING_FIELDS[type(item)]]
+
+    return digest(repr(([fields_of(e) for e in archive.episodes], [fields_of(p) for p in archive.people.values()],
+                        [fields_of(t) for t in archive.topics.values()], archive.name_index, options,
+                        bodies.use_directory_urls)))
+
+
+_LISTING_FIELDS = {kind: [item.name for item in dataclasses.fields(kind)
+                          if item.name not in {"transcript", "content_key"}] for kind in (Episode, Person, Topic)}
+
+
+def _archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies | None) -> dict[str, str]:
     pages: dict[str, str] = {
         EPISODES_INDEX: episodes_index(archive, bodies),
         SPEAKERS_INDEX: speakers_index(archive),
