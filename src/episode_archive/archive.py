@@ -29,9 +29,11 @@ from .parallel import PARALLEL_FROM, in_background, parallel_map
 from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, passage_words
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .progress import NoProgress, Progress
+from .publish import stored_downloads
 from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
 from .related import WordingSample, find_related, wording_sample
+from .render.pages import download_paths
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
@@ -229,7 +231,8 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         problems.extend(duplicates)
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
-        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared, progress)
+        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared, progress,
+                           options.downloads)
         episodes.extend(loaded.episodes)
         problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
@@ -239,6 +242,9 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
              time.perf_counter() - started)
 
     started = time.perf_counter()
+    # Passage links read neither topics nor people: they are found (in a child process, in a large
+    # archive) while this process settles those and related talks.
+    finding_passages = _start_passage_links(episodes, options, cache, loaded)
     vocabulary = TopicVocabulary()
     try:
         vocabulary = load_topics_file(episodes_dir / TOPICS_FILE, inside=episodes_dir)
@@ -259,60 +265,78 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         glossary=glossary,
     )
     progress.stage("Linking related talks and passages", 1)
-    _link_episodes(archive, options, cache, loaded, meanwhile or (lambda _archive: None))
+    _link_episodes(archive, options, cache, loaded, finding_passages, meanwhile or (lambda _archive: None))
     progress.advance()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
              time.perf_counter() - started)
     return archive, problems
 
 
-def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None, loaded: _Loaded,
-                   meanwhile: Callable[[Archive], None]) -> None:
-    """Related talks and passage links: corpus-wide, so computed again whenever any episode changed,
-    and taken from the cache (as slugs and anchors) when none did. Passage links, the longer of the two,
-    are found in a forked child in a large archive, while this process finds related talks and runs
-    `meanwhile`."""
+_PassageLinks = dict[str, dict[int, tuple[str, str, float]]]
+"""By episode slug, {segment index: (target slug, anchor, score)}: what crosses from a child process and
+is cached, while the episodes stay where they are."""
+
+
+def _start_passage_links(episodes: list[Episode], options: Options, cache: ArchiveCache | None,
+                         loaded: _Loaded) -> Callable[[], _PassageLinks]:
+    """Start finding passage links; return a call that waits for them. Corpus-wide, so found again
+    whenever an episode changed (multiplying again only the passages that changed, see passages), and
+    taken from the cache when none did. In a large archive they are found in a forked child."""
     key = None
-    by_slug = {episode.slug: episode for episode in archive.episodes}
-    if cache is not None and all(e.content_key is not None for e in archive.episodes):
+    if cache is not None and all(e.content_key is not None for e in episodes):
         # An episode's cache key stands for its text (and all else read from its files), so the key
         # needs no pass over 80 MB of text; the rest is what is set after loading.
-        key = "links-" + digest(code_digest(), repr((options.related_count, options.passage_links)), *(
-            digest(e.content_key, e.slug, e.date.isoformat(), repr(e.speakers), repr(e.topics),
-                   repr(e.show), repr(e.given_topics)) for e in archive.episodes))
+        key = "passages-" + digest(code_digest(), repr(options.passage_links), *sorted(
+            digest(e.content_key, e.slug, repr(e.speakers)) for e in episodes))
         stored = cache.get(key)
         if stored is not None:
-            related, passages = stored
-            archive.related = {slug: [RelatedLink(by_slug[target], score, reason) for target, score, reason in links]
-                               for slug, links in related.items()}
-            archive.passage_links = _passage_links_of(passages, by_slug)
             cache.keep(pairs_key())  # for the build after the next edit
-            meanwhile(archive)
-            return
-    features = loaded.features
+            return lambda: stored
 
-    def passage_links() -> dict[str, dict[int, tuple[str, str, float]]]:
-        # By slug: episodes stay here, only the links cross from the child.
-        found = find_passage_links(archive.episodes, options.passage_links,
-                                   lambda episode: features[episode.source].passages, cache)
+    def passage_links() -> _PassageLinks:
+        found = find_passage_links(episodes, options.passage_links,
+                                   lambda episode: loaded.features[episode.source].passages, cache)
         return {slug: {index: (link.target_episode.slug, link.anchor, link.score) for index, link in links.items()}
                 for slug, links in found.items()}
 
-    finding_passages = in_background(passage_links, fork=len(archive.episodes) >= PARALLEL_FROM)
-    archive.related = find_related(archive.episodes, options.related_count,
-                                   lambda episode: features[episode.source].wording)
+    finding = in_background(passage_links, fork=len(episodes) >= PARALLEL_FROM)
+
+    def result() -> _PassageLinks:
+        passages = finding()
+        if cache is not None:
+            cache.keep(pairs_key())  # written by the child, when there was one
+            if key is not None:
+                cache.put(key, passages)
+        return passages
+    return result
+
+
+def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None, loaded: _Loaded,
+                   finding_passages: Callable[[], _PassageLinks], meanwhile: Callable[[Archive], None]) -> None:
+    """Related talks (corpus-wide: computed again whenever an episode changed, from the cache when none
+    did), then `meanwhile` while passage links are still being found, then those."""
+    by_slug = {episode.slug: episode for episode in archive.episodes}
+    key = None
+    related = None
+    if cache is not None and all(e.content_key is not None for e in archive.episodes):
+        key = "related-" + digest(code_digest(), repr(options.related_count), *(
+            digest(e.content_key, e.slug, e.date.isoformat(), repr(e.speakers), repr(e.topics),
+                   repr(e.show), repr(e.given_topics)) for e in archive.episodes))
+        related = cache.get(key)
+    if related is not None:
+        archive.related = {slug: [RelatedLink(by_slug[target], score, reason) for target, score, reason in links]
+                           for slug, links in related.items()}
+    else:
+        archive.related = find_related(archive.episodes, options.related_count,
+                                       lambda episode: loaded.features[episode.source].wording)
+        if cache is not None and key is not None:
+            cache.put(key, {slug: [(link.episode.slug, link.score, link.reason) for link in links]
+                            for slug, links in archive.related.items()})
     meanwhile(archive)
-    passages = finding_passages()
-    archive.passage_links = _passage_links_of(passages, by_slug)
-    if cache is not None:
-        cache.keep(pairs_key())  # written by the child, when there was one
-        if key is not None:
-            cache.put(key, ({slug: [(link.episode.slug, link.score, link.reason) for link in links]
-                             for slug, links in archive.related.items()}, passages))
+    archive.passage_links = _passage_links_of(finding_passages(), by_slug)
 
 
-def _passage_links_of(passages: dict[str, dict[int, tuple[str, str, float]]],
-                      by_slug: dict[str, Episode]) -> dict[str, dict[int, PassageLink]]:
+def _passage_links_of(passages: _PassageLinks, by_slug: dict[str, Episode]) -> dict[str, dict[int, PassageLink]]:
     return {slug: {index: PassageLink(by_slug[target], anchor, score)
                    for index, (target, anchor, score) in links.items()} for slug, links in passages.items()}
 
@@ -335,10 +359,16 @@ that extracts, `assign_topics` reads only those loaded before, instead of sendin
 workers a second time after loading."""
 
 
-def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None]) -> _LoadedEpisode | Problem:
-    """Load one transcript and, with a cache folder and key, cache it (here, in the worker: the
-    build's own process has the rest of the archive to read)."""
-    path, episodes_dir, catalog, resolver, glossary, cache_dir, key = job
+_LoadJob = tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None, bool]
+"""A transcript's path, the episodes folder, catalogue, resolver, glossary, cache folder and key, and
+whether downloads are published."""
+
+
+def _load_one(job: _LoadJob) -> _LoadedEpisode | Problem:
+    """Load one transcript and, with a cache folder and key, cache it and (with `downloads`) store its
+    downloads (here, in the worker: the build's own process has the rest of the archive to read, and
+    then the pages to make)."""
+    path, episodes_dir, catalog, resolver, glossary, cache_dir, key, downloads = job
     try:
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
@@ -348,13 +378,18 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str 
         _extracting[0] = 1
     loaded = episode, link_features(episode), read_for_topics(episode, _extracting is None or _extracting[0] == 1)
     if cache_dir is not None and key is not None:
-        ArchiveCache(cache_dir).put(key, loaded)
+        cache = ArchiveCache(cache_dir)
+        cache.put(key, loaded)
+        if downloads:
+            stored_downloads(episode, download_paths(episode), cache, key)
     return loaded
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
-              glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress) -> _Loaded:
-    """Load every transcript: from the cache, else in forked workers when there are many, else here."""
+              glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress,
+              downloads: bool) -> _Loaded:
+    """Load every transcript: from the cache, else in forked workers when there are many, else here;
+    with a cache and `downloads`, those of each transcript read are stored (publish takes them)."""
     progress.stage("Reading transcripts", len(paths))
     results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
@@ -369,7 +404,7 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     missing = [path for path in paths if path not in results]
     progress.advance(len(results))
     cache_dir = cache.directory if cache is not None else None
-    jobs = [(path, episodes_dir, catalog, resolver, glossary, cache_dir, keys.get(path)) for path in missing]
+    jobs = [(path, episodes_dir, catalog, resolver, glossary, cache_dir, keys.get(path), downloads) for path in missing]
     global _extracting
     # Set before forking: the workers inherit the mapping, and what one writes the others read.
     _extracting = mmap.mmap(-1, 1)

@@ -121,11 +121,12 @@ def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], 
     return once
 
 
-def _stored_downloads(episode: Episode, paths: dict[str, str], cache: ArchiveCache) -> dict[str, Path] | None:
+def stored_downloads(episode: Episode, paths: dict[str, str], cache: ArchiveCache,
+                     content_key: str) -> dict[str, Path] | None:
     """The transcript's downloads by path as files in the cache, made and stored when the cache has none of
-    this episode's (its content key covers its title and transcript, all they are made of); None when they
-    cannot be stored."""
-    keys = {path: digest("download", episode.content_key, kind) for kind, path in paths.items() if kind != "original"}
+    this episode's (its `content_key`, the cache key of what it was read from, covers its title and
+    transcript, all they are made of); None when they cannot be stored."""
+    keys = {path: digest("download", content_key, kind) for kind, path in paths.items() if kind != "original"}
     files = {path: file for path, key in keys.items() if (file := cache.stored_file(key)) is not None}
     if len(files) < len(keys):
         for path, text in _make_downloads(episode, paths).items():
@@ -152,7 +153,8 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
     for episode in archive.episodes if options.downloads else []:
         paths = download_paths(episode)
         out.copies[paths["original"]] = episodes_dir / episode.source
-        stored = _stored_downloads(episode, paths, cache) if cache is not None and episode.content_key else None
+        stored = (stored_downloads(episode, paths, cache, episode.content_key)
+                  if cache is not None and episode.content_key else None)
         if stored is not None:
             out.copies.update(stored)
         else:
