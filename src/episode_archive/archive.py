@@ -29,11 +29,9 @@ from .parallel import PARALLEL_FROM, in_background, parallel_map
 from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, passage_words
 from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .progress import NoProgress, Progress
-from .publish import stored_downloads
 from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
 from .related import WordingSample, find_related, wording_sample
-from .render.pages import download_paths
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
@@ -231,8 +229,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         problems.extend(duplicates)
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
-        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared, progress,
-                           options.downloads)
+        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared, progress)
         episodes.extend(loaded.episodes)
         problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
@@ -359,16 +356,10 @@ that extracts, `assign_topics` reads only those loaded before, instead of sendin
 workers a second time after loading."""
 
 
-_LoadJob = tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None, bool]
-"""A transcript's path, the episodes folder, catalogue, resolver, glossary, cache folder and key, and
-whether downloads are published."""
-
-
-def _load_one(job: _LoadJob) -> _LoadedEpisode | Problem:
-    """Load one transcript and, with a cache folder and key, cache it and (with `downloads`) store its
-    downloads (here, in the worker: the build's own process has the rest of the archive to read, and
-    then the pages to make)."""
-    path, episodes_dir, catalog, resolver, glossary, cache_dir, key, downloads = job
+def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None]) -> _LoadedEpisode | Problem:
+    """Load one transcript and, with a cache folder and key, cache it (here, in the worker: the
+    build's own process has the rest of the archive to read)."""
+    path, episodes_dir, catalog, resolver, glossary, cache_dir, key = job
     try:
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
@@ -378,18 +369,13 @@ def _load_one(job: _LoadJob) -> _LoadedEpisode | Problem:
         _extracting[0] = 1
     loaded = episode, link_features(episode), read_for_topics(episode, _extracting is None or _extracting[0] == 1)
     if cache_dir is not None and key is not None:
-        cache = ArchiveCache(cache_dir)
-        cache.put(key, loaded)
-        if downloads:
-            stored_downloads(episode, download_paths(episode), cache, key)
+        ArchiveCache(cache_dir).put(key, loaded)
     return loaded
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
-              glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress,
-              downloads: bool) -> _Loaded:
-    """Load every transcript: from the cache, else in forked workers when there are many, else here;
-    with a cache and `downloads`, those of each transcript read are stored (publish takes them)."""
+              glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress) -> _Loaded:
+    """Load every transcript: from the cache, else in forked workers when there are many, else here."""
     progress.stage("Reading transcripts", len(paths))
     results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
@@ -404,7 +390,7 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     missing = [path for path in paths if path not in results]
     progress.advance(len(results))
     cache_dir = cache.directory if cache is not None else None
-    jobs = [(path, episodes_dir, catalog, resolver, glossary, cache_dir, keys.get(path), downloads) for path in missing]
+    jobs = [(path, episodes_dir, catalog, resolver, glossary, cache_dir, keys.get(path)) for path in missing]
     global _extracting
     # Set before forking: the workers inherit the mapping, and what one writes the others read.
     _extracting = mmap.mmap(-1, 1)

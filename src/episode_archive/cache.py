@@ -5,10 +5,10 @@ its sidecar's bytes, its catalogue row, the people registry and the corrections 
 those and the key changes, so a stale entry is never used. A build (the plugin) deletes the entries it
 did not use once its pages are made, so deleted episodes leave nothing behind; `check` and `export` add
 entries but delete none, so running them costs the next build nothing. Corpus-wide steps (topic
-filtering, related talks) run on every build: they are cheap next to reading and extraction. Later
-stages keep entries here too, keyed the same way: related talks and passage links, episode pages
-(render.pages), pages as MkDocs converted them (pageconvert), the last search bundle (search), and
-transcript downloads as files that MkDocs copies into the site (publish).
+filtering, related talks, passage links) run again whenever any episode changed. Later stages keep
+entries here too, keyed the same way: related talks and passage links, the generated
+pages (render.pages), pages as MkDocs converted them (pageconvert) and the last search bundle (search).
+An episode's entry holds its downloads too: they are made where it is read.
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/episode-archive/<project>/`, by default
 `~/.cache/...`), not in the project: a build writes nothing outside its site folder. The `cache_dir`
@@ -25,15 +25,11 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
-
-_FILE = ".file"
-"""The suffix of files stored as they are (`put_file`), beside the pickles."""
 
 _code_digest: str | None = None
 
@@ -183,38 +179,19 @@ class ArchiveCache:
         self.used.add(key)
         if self.memo is not None:
             self.memo.put(key, value)
-        self._write(self.directory / f"{key}.pickle",
-                    lambda out: pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def stored_file(self, key: str) -> Path | None:
-        """The file stored under `key` by `put_file`, kept through `prune()`; None when there is none."""
-        self.used.add(key)
-        path = self.directory / f"{key}{_FILE}"
-        return path if path.is_file() else None
-
-    def put_file(self, key: str, text: str) -> Path | None:
-        """Store `text` as a file (UTF-8) that the site copies as it is (MkDocs copies it from here), so an
-        unchanged file is neither made nor held in memory again. None when it could not be written."""
-        self.used.add(key)
-        path = self.directory / f"{key}{_FILE}"
-        return path if self._write(path, lambda out: out.write(text.encode("utf-8"))) else None
-
-    def _write(self, path: Path, write: Callable[[BinaryIO], object]) -> bool:
         temporary = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
-                write(out)
-            os.replace(temporary, path)
-            return True
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.directory / f"{key}.pickle")
         except BaseException as error:
             if temporary is not None:
                 Path(temporary).unlink(missing_ok=True)
             if not isinstance(error, OSError):
                 raise
-            log.debug("cache entry %s not written (%s)", path.name, error)
-            return False
+            log.debug("cache entry %s not written (%s)", key, error)
 
     def prune(self) -> int:
         """Delete entries this build did not use (deleted or changed episodes) and stray temp files."""
@@ -222,7 +199,7 @@ class ArchiveCache:
         if not self.directory.is_dir():
             return removed
         for path in self.directory.iterdir():
-            if path.suffix in {".pickle", _FILE, ".tmp"} and path.stem not in self.used:
+            if path.suffix in {".pickle", ".tmp"} and path.stem not in self.used:
                 try:
                     path.unlink(missing_ok=True)
                 except OSError:  # left for the next build's prune

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .cache import ArchiveCache, digest
+from .cache import ArchiveCache, code_digest
 from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
 from .model import Archive, Episode
@@ -121,26 +121,35 @@ def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], 
     return once
 
 
-def stored_downloads(episode: Episode, paths: dict[str, str], cache: ArchiveCache,
-                     content_key: str) -> dict[str, Path] | None:
-    """The transcript's downloads by path as files in the cache, made and stored when the cache has none of
-    this episode's (its `content_key`, the cache key of what it was read from, covers its title and
-    transcript, all they are made of); None when they cannot be stored."""
-    keys = {path: digest("download", content_key, kind) for kind, path in paths.items() if kind != "original"}
-    files = {path: file for path, key in keys.items() if (file := cache.stored_file(key)) is not None}
-    if len(files) < len(keys):
-        for path, text in _make_downloads(episode, paths).items():
-            if (file := cache.put_file(keys[path], text)) is None:
-                return None
-            files[path] = file
-    return files
+def _downloads(episodes: list[Episode], cache: ArchiveCache | None) -> dict[str, dict[str, str]]:
+    """Every episode's downloads by kind, by slug. With a `cache`, those of an episode whose files are as
+    the last build read them (its content key covers its title and transcript, all they are made of) are
+    taken from it: one entry for all, one file to read and write instead of thousands."""
+    stored = cache.get(downloads_key()) if cache is not None else None
+    last: dict[str, dict[str, str]] = stored if isinstance(stored, dict) else {}
+    made: dict[str, dict[str, str]] = {}
+    by_key: dict[str, dict[str, str]] = {}
+    for episode in episodes:
+        key = episode.content_key
+        downloads = last.get(key) if key is not None else None
+        made[episode.slug] = downloads if downloads is not None else make_downloads(episode)
+        if key is not None:
+            by_key[key] = made[episode.slug]
+    if cache is not None and by_key.keys() != last.keys():
+        cache.put(downloads_key(), by_key)
+    return made
 
 
-def _make_downloads(episode: Episode, paths: dict[str, str]) -> dict[str, str]:
-    made = {paths["text"]: plain_text(episode)}
-    if "vtt" in paths:
-        made.update({paths["vtt"]: webvtt(episode), paths["srt"]: subrip(episode),
-                     paths["json"]: podcasting_json(episode)})
+def downloads_key() -> str:
+    """The cache entry holding the last build's downloads by episode content key."""
+    return "downloads-" + code_digest()
+
+
+def make_downloads(episode: Episode) -> dict[str, str]:
+    """The transcript's downloads by kind (see `download_paths`; the original file is copied, not made)."""
+    made = {"text": plain_text(episode)}
+    if "vtt" in download_paths(episode):
+        made.update({"vtt": webvtt(episode), "srt": subrip(episode), "json": podcasting_json(episode)})
     return made
 
 
@@ -148,17 +157,14 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
             site_name: str, cache: ArchiveCache | None = None) -> Published:
     """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known.
 
-    With a `cache`, downloads are files in it that the site copies, made only for episodes that changed."""
+    With a `cache`, downloads the last build made of the same episodes are taken from it."""
     out = Published()
-    for episode in archive.episodes if options.downloads else []:
-        paths = download_paths(episode)
-        out.copies[paths["original"]] = episodes_dir / episode.source
-        stored = (stored_downloads(episode, paths, cache, episode.content_key)
-                  if cache is not None and episode.content_key else None)
-        if stored is not None:
-            out.copies.update(stored)
-        else:
-            out.files.update(_make_downloads(episode, paths))
+    if options.downloads:
+        made = _downloads(archive.episodes, cache)
+        for episode in archive.episodes:
+            paths = download_paths(episode)
+            out.copies[paths["original"]] = episodes_dir / episode.source
+            out.files.update((paths[kind], text) for kind, text in made[episode.slug].items())
     if not site_url:
         return out
 
