@@ -13,7 +13,7 @@ from mkdocs.config import load_config
 
 from episode_archive import publish as publish_module
 from episode_archive.archive import load_archive
-from episode_archive.cache import ArchiveCache, default_cache_dir
+from episode_archive.cache import ArchiveCache, BuildMemo, default_cache_dir
 from episode_archive.cli import main
 from episode_archive.pageconvert import conversion_digest
 from episode_archive.project import load_project
@@ -245,6 +245,17 @@ def test_downloads_of_unchanged_episodes_come_from_the_cache(tmp_path, tiny_proj
     assert "A brand new first line." in now["episodes/two-voices/transcript.txt"]
     assert {path: text for path, text in now.items() if "two-voices" not in path} == {
         path: text for path, text in made.items() if "two-voices" not in path}
+
+
+def test_entries_written_whole_stay_in_memory_while_serving(tmp_path):
+    serving = ArchiveCache(tmp_path / "serve", BuildMemo())
+    serving.put_whole("all-pages", {"a": 1})
+    serving.memo.next_build()
+    assert serving.get("all-pages") == {"a": 1}
+    assert not (tmp_path / "serve").exists()
+    building = ArchiveCache(tmp_path / "build")
+    building.put_whole("all-pages", {"a": 1})
+    assert ArchiveCache(tmp_path / "build").get("all-pages") == {"a": 1}
 
 
 def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):

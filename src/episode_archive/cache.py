@@ -193,6 +193,16 @@ class ArchiveCache:
                 raise
             log.debug("cache entry %s not written (%s)", key, error)
 
+    def put_whole(self, key: str, value: Any) -> None:
+        """`put` for an entry each build writes whole (every page, every download). With a memo (`mkdocs
+        serve`) it is kept in memory only: writing tens of megabytes after every edit would cost each
+        rebuild a noticeable part of its time. The file an earlier build wrote stays, and what it holds is
+        keyed by what each value was made from, so a later build still takes the unchanged ones."""
+        if self.memo is not None:
+            self.keep(key, value)
+        else:
+            self.put(key, value)
+
     def prune(self) -> int:
         """Delete entries this build did not use (deleted or changed episodes) and stray temp files."""
         removed = 0

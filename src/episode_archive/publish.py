@@ -136,7 +136,7 @@ def _downloads(episodes: list[Episode], cache: ArchiveCache | None) -> dict[str,
         if key is not None:
             by_key[key] = made[episode.slug]
     if cache is not None and by_key.keys() != last.keys():
-        cache.put(downloads_key(), by_key)
+        cache.put_whole(downloads_key(), by_key)
     return made
 
 

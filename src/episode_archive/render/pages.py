@@ -99,8 +99,8 @@ def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
         # The placeholders' token is new in every build.
         return {src: markdown.replace(token, bodies.token) for src, markdown in pages.items()}
     pages = _archive_pages(archive, options, bodies)
-    cache.put(archive_pages_key(), (listing, bodies.token, pages,
-                                    {src: tuple(bodies.chunks[src]) for src in pages if src in bodies.chunks}))
+    cache.put_whole(archive_pages_key(), (listing, bodies.token, pages,
+                                          {src: tuple(bodies.chunks[src]) for src in pages if src in bodies.chunks}))
     return pages
 
 
@@ -170,7 +170,7 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
         _pages_job = None
     if cache is not None and bodies is not None and (missing or set(keys.values()) != last.keys()):
         # One entry for all pages: one file to read and write instead of a thousand.
-        cache.put(episode_pages_key(), (bodies.token, {
+        cache.put_whole(episode_pages_key(), (bodies.token, {
             key: (pages[index][0], tuple(pages[index][1])) for index, key in keys.items()}))
     made = {}
     for index, episode in enumerate(archive.episodes):
