@@ -66,6 +66,27 @@ def test_downloads_follow_every_edit(cached_project):
         "Counting machines, revised\n")
 
 
+@pytest.mark.parametrize("edit, url, expected", [
+    (lambda p: write(p / "episodes/talks/two-voices.txt",
+                     "Ada Byron: A brand new first line.\n\nCharles Bab: And a reply.\n"),
+     "episodes/two-voices", "A brand new first line."),
+    (lambda p: write(p / "episodes/2024-01-05-counting-machines.yml",
+                     'title: "Counting machines, revised"\ntopics: [computing]\n'),
+     "episodes/2024-01-05-counting-machines", "Counting machines, revised"),
+    (lambda p: write(p / "episodes/catalog.csv", "file,title,date,speakers,show,topics\n"
+                     "talks/two-voices.txt,Two voices on looms (remastered),2025-03-02,Ada Byron;Charles Bab,"
+                     "Engine Room,computing;looms\n"),
+     "episodes/two-voices", "Two voices on looms (remastered)"),
+    (lambda p: write(p / "episodes/people.yml", "Ada Lovelace:\n  aliases: [Ada Byron]\n  bio: Wrote notes.\n"),
+     "speakers/ada-lovelace", "Wrote notes."),
+    (lambda p: write(p / "episodes/corrections.yml", "corrections:\n  tires: rests\n"),
+     "episodes/2024-01-05-counting-machines", "It never rests."),
+], ids=["transcript", "sidecar", "catalog", "people", "corrections"])
+def test_every_input_edit_shows_up(cached_project, edit, url, expected):
+    edit(cached_project)
+    assert expected in page(build_site(cached_project), url)
+
+
 def test_a_plugin_option_change_shows_up(cached_project):
     config = cached_project / "mkdocs.yml"
     config.write_text(config.read_text().replace("  - episode-archive\n",
