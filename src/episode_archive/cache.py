@@ -7,8 +7,8 @@ did not use once its pages are made, so deleted episodes leave nothing behind; `
 entries but delete none, so running them costs the next build nothing. Corpus-wide steps (topic
 filtering, related talks, passage links) run again whenever any episode changed. Later stages keep
 entries here too, keyed the same way: related talks and passage links, the generated
-pages (render.pages), pages as MkDocs converted them (pageconvert) and the last search bundle (search).
-An episode's entry holds its downloads too: they are made where it is read.
+pages (render.pages), transcript downloads (publish), pages as MkDocs converted them (pageconvert) and
+the last search bundle (search).
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/episode-archive/<project>/`, by default
 `~/.cache/...`), not in the project: a build writes nothing outside its site folder. The `cache_dir`

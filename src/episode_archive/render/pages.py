@@ -17,7 +17,7 @@ import math
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
@@ -95,9 +95,7 @@ def archive_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
     stored = cache.get(archive_pages_key())
     if isinstance(stored, tuple) and len(stored) == 4 and stored[0] == listing:
         _, token, pages, chunks = stored
-        bodies.chunks.update((src, list(made)) for src, made in chunks.items())
-        # The placeholders' token is new in every build.
-        return {src: markdown.replace(token, bodies.token) for src, markdown in pages.items()}
+        return {src: bodies.restore(src, markdown, chunks.get(src, ()), token) for src, markdown in pages.items()}
     pages = _archive_pages(archive, options, bodies)
     cache.put_whole(archive_pages_key(), (listing, bodies.token, pages,
                                           {src: tuple(bodies.chunks[src]) for src in pages if src in bodies.chunks}))
@@ -146,7 +144,7 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
     made from the same episode and context is taken from the cache (from memory in `mkdocs serve`); the
     others are rendered in forked workers when `parallel_map` can (not in `mkdocs serve`: threads)."""
     keys: dict[int, str] = {}
-    pages: dict[int, tuple[str, list[str]]] = {}
+    made: dict[int, str] = {}
     token, last = "", {}
     if cache is not None and bodies is not None:
         stored = cache.get(episode_pages_key())
@@ -157,28 +155,24 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
                 continue
             keys[index] = key
             if key in last:
-                # The placeholders' token is new in every build.
-                markdown, chunks = last[key]
-                pages[index] = markdown.replace(token, bodies.token), list(chunks)
-    missing = [index for index in range(len(archive.episodes)) if index not in pages]
+                made[index] = bodies.restore(episode_src(episode), *last[key], token)
+    missing = [index for index in range(len(archive.episodes)) if index not in made]
     global _pages_job
     _pages_job = (archive, options, bodies)
     try:
-        pages.update(zip(missing, parallel_map(_episode_page_in_worker, missing, parallel_from=PARALLEL_FROM),
-                         strict=True))
+        rendered = parallel_map(_episode_page_in_worker, missing, parallel_from=PARALLEL_FROM)
     finally:
         _pages_job = None
+    for index, (markdown, chunks) in zip(missing, rendered, strict=True):
+        made[index] = markdown
+        if bodies is not None and chunks:
+            bodies.chunks[episode_src(archive.episodes[index])] = chunks
     if cache is not None and bodies is not None and (missing or set(keys.values()) != last.keys()):
         # One entry for all pages: one file to read and write instead of a thousand.
         cache.put_whole(episode_pages_key(), (bodies.token, {
-            key: (pages[index][0], tuple(pages[index][1])) for index, key in keys.items()}))
-    made = {}
-    for index, episode in enumerate(archive.episodes):
-        markdown, chunks = pages[index]
-        made[episode_src(episode)] = markdown
-        if bodies is not None and chunks:
-            bodies.chunks[episode_src(episode)] = chunks
-    return made
+            key: (made[index], tuple(bodies.chunks.get(episode_src(archive.episodes[index]), ())))
+            for index, key in keys.items()}))
+    return {episode_src(episode): made[index] for index, episode in enumerate(archive.episodes)}
 
 
 def episode_pages_key() -> str:
@@ -488,6 +482,13 @@ class PrerenderedBodies:
     def placeholder(self, src: str, html: str) -> str:
         self.chunks.setdefault(src, []).append(html)
         return f"{self.token}{len(self.chunks[src]) - 1}"
+
+    def restore(self, src: str, markdown: str, chunks: Sequence[str], token: str) -> str:
+        """A page an earlier build made (with placeholders of its `token`, filled with `chunks`), with this
+        build's placeholders: the token is new in every build."""
+        if chunks:
+            self.chunks[src] = list(chunks)
+        return markdown.replace(token, self.token)
 
     def fill(self, src: str, html: str) -> str:
         """The page's HTML with its placeholders replaced (`done` lets the page's HTML go)."""
