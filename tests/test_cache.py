@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+from episode_archive import cache as cache_module
 from episode_archive import publish as publish_module
 from episode_archive.archive import load_archive
 from episode_archive.cache import ArchiveCache, BuildMemo, default_cache_dir
@@ -266,6 +268,38 @@ def test_downloads_of_unchanged_episodes_come_from_the_cache(tmp_path, tiny_proj
     assert "A brand new first line." in now["episodes/two-voices/transcript.txt"]
     assert {path: text for path, text in now.items() if "two-voices" not in path} == {
         path: text for path, text in made.items() if "two-voices" not in path}
+
+
+def test_files_are_read_again_only_when_their_stat_changed(tmp_path, tiny_project, monkeypatch):
+    monkeypatch.setattr(cache_module, "SETTLED_SECONDS", 0.0)  # the fixture's files were written just now
+    project = load_project(tiny_project)
+    load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    hashed: list[str] = []
+    read = cache_module.file_bytes
+    monkeypatch.setattr(cache_module, "file_bytes", lambda path: hashed.append(path.name) or read(path))
+    load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    assert hashed == []
+    # Same size, mtime set back: the write still changed the file's ctime.
+    transcript = tiny_project / "episodes/talks/two-voices.txt"
+    before = transcript.stat()
+    transcript.write_text(transcript.read_text().replace("looms and engines", "looms and cogwork"))
+    os.utime(transcript, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert transcript.stat().st_size == before.st_size
+    archive, _ = load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    assert hashed == ["two-voices.txt"]
+    edited = next(e for e in archive.episodes if e.slug == "two-voices")
+    assert "looms and cogwork" in edited.transcript.plain_text()
+
+
+def test_a_file_hashed_while_it_may_still_change_is_hashed_again(tmp_path, tiny_project, monkeypatch):
+    monkeypatch.setattr(cache_module, "SETTLED_SECONDS", 3600.0)
+    project = load_project(tiny_project)
+    load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    hashed: list[str] = []
+    read = cache_module.file_bytes
+    monkeypatch.setattr(cache_module, "file_bytes", lambda path: hashed.append(path.name) or read(path))
+    load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    assert "two-voices.txt" in hashed
 
 
 def test_entries_written_whole_stay_in_memory_while_serving(tmp_path):

@@ -3,7 +3,7 @@ import codecs
 import pytest
 
 from episode_archive.errors import ArchiveError
-from episode_archive.textio import read_text
+from episode_archive.textio import inside_check, read_text
 
 
 @pytest.mark.parametrize("data", [
@@ -42,3 +42,22 @@ def test_nul_bytes_are_refused(tmp_path):
     with pytest.raises(ArchiveError, match="NUL") as error:
         read_text(path)
     assert error.value.problem.line == 2
+
+
+def test_inside_check_agrees_with_resolving_each_path(tmp_path):
+    root = tmp_path / "episodes"
+    (root / "talks").mkdir(parents=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("x")
+    (root / "talks" / "plain.txt").write_text("x")
+    (root / "in-link.txt").symlink_to(root / "talks" / "plain.txt")
+    (root / "out-link.txt").symlink_to(outside / "secret.txt")
+    (root / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (root / "back-inside").symlink_to(root / "talks", target_is_directory=True)
+    paths = [root / "talks" / "plain.txt", root / "in-link.txt", root / "out-link.txt",
+             root / "linked-folder" / "secret.txt", root / "back-inside" / "plain.txt",
+             root / "talks" / ".." / "..", root / "missing.txt"]
+    inside = inside_check(root)
+    assert [inside(path) for path in paths] == [path.resolve().is_relative_to(root.resolve()) for path in paths]
+    assert [inside(path) for path in paths] == [True, True, False, False, True, False, True]

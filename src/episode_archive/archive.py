@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import metadata
-from .cache import ArchiveCache, code_digest, digest, file_bytes
+from .cache import ArchiveCache, FileDigests, code_digest, digest, file_bytes
 from .chapters import chapters_file, load_chapters_file
 from .clean import clean, is_generic_label, speaker_labels
 from .corrections import CORRECTIONS_FILE, Glossary, load_corrections
@@ -33,7 +33,7 @@ from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
 from .related import WordingSample, find_related, wording_sample
 from .slugs import make_slug
-from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside
+from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside, inside_check
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
 from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
@@ -338,12 +338,12 @@ def _passage_links_of(passages: _PassageLinks, by_slug: dict[str, Episode]) -> d
                    for index, (target, anchor, score) in links.items()} for slug, links in passages.items()}
 
 
-def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str) -> str:
+def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str, files: FileDigests) -> str:
     """Everything an Episode is made from: its file, sidecar, catalogue row, and the shared inputs."""
     source = path.relative_to(episodes_dir).as_posix()
     row = sorted((key, str(field.value)) for key, field in catalog.get(source, {}).items())
-    return digest(shared, source, file_bytes(path), file_bytes(path.with_suffix(".yml")),
-                  file_bytes(path.with_suffix(".yaml")), file_bytes(chapters_file(path)), repr(row))
+    return digest(shared, source, files.of(path), files.of(path.with_suffix(".yml")),
+                  files.of(path.with_suffix(".yaml")), files.of(chapters_file(path)), repr(row))
 
 
 _LoadedEpisode = tuple[Episode, LinkFeatures, TopicRead]
@@ -379,14 +379,18 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     progress.stage("Reading transcripts", len(paths))
     results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
+    inside = inside_check(episodes_dir)
+    files = FileDigests(cache) if cache is not None else None
     for path in paths:
         # Oversized files and links out of the archive are never read here; load_episode refuses them.
-        if (cache is not None and path.resolve().is_relative_to(episodes_dir.resolve())
+        if (cache is not None and files is not None and inside(path)
                 and path.stat().st_size <= MAX_TRANSCRIPT_BYTES):
-            keys[path] = _episode_key(path, episodes_dir, catalog, shared)
+            keys[path] = _episode_key(path, episodes_dir, catalog, shared, files)
             hit = cache.get(keys[path])
             if hit is not None:
                 results[path] = hit
+    if files is not None:
+        files.save()
     missing = [path for path in paths if path not in results]
     progress.advance(len(results))
     cache_dir = cache.directory if cache is not None else None

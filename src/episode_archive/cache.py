@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,51 @@ def file_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+SETTLED_SECONDS = 2.0
+"""A file changed this recently when it was hashed may change again within the same timestamp tick
+(coarse on some file systems) and keep its stat: its digest is not reused."""
+
+
+class FileDigests:
+    """sha256 of files by path, reused from the last build while a file's stat (size, mtime, ctime,
+    inode, device) is what it was then, so an unchanged archive's transcripts (80 MB at 1,000 episodes)
+    are not read again just to learn they are unchanged. Any write changes ctime, which no tool can set
+    back, and a file still changing when it was hashed is hashed again next time (`SETTLED_SECONDS`)."""
+
+    def __init__(self, cache: ArchiveCache) -> None:
+        self.cache = cache
+        self.key = "file-digests-" + code_digest()
+        self.last: dict[str, tuple[tuple[int, ...], str]] = cache.get(self.key) or {}
+        self.now: dict[str, tuple[tuple[int, ...], str]] = {}
+
+    def of(self, path: Path) -> str | None:
+        """The file's digest, or None when it cannot be read (missing, a folder)."""
+        name = os.fspath(path)
+        try:
+            info = os.stat(name)
+        except OSError:
+            return None
+        stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+        known = self.last.get(name)
+        if known is not None and known[0] == stat:
+            self.now[name] = known
+            return known[1]
+        data = file_bytes(path)
+        if data is None:
+            return None
+        hexdigest = hashlib.sha256(data).hexdigest()
+        if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > SETTLED_SECONDS * 1e9:
+            self.now[name] = (stat, hexdigest)
+        return hexdigest
+
+    def save(self) -> None:
+        """Keep the digests of the files asked about in this build, for the next."""
+        if self.now != self.last:
+            self.cache.put_whole(self.key, self.now)
+        else:
+            self.cache.keep(self.key, self.now)
 
 
 class BuildMemo:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ import frontmatter
 from . import metadata
 from .errors import ArchiveError, Problem
 from .readers import EXTENSIONS
-from .textio import MAX_TRANSCRIPT_BYTES, read_text
+from .textio import MAX_TRANSCRIPT_BYTES, inside_check, read_text
 from .yamlio import load_mapping
 
 PRECEDENCE = ("curated Markdown (.md with front matter)", ".vtt", ".srt", ".json", "Markdown without front matter",
@@ -128,7 +128,8 @@ def find_duplicates(paths: list[Path], episodes_dir: Path, explicit_slugs: Mappi
     placeholder transcripts with their own titles and dates are two episodes.
     """
     explicit = {path: slug.strip().casefold() for path, slug in (explicit_slugs or {}).items() if slug.strip()}
-    candidates = [_candidate(path, index, episodes_dir) for index, path in enumerate(paths)]
+    inside = inside_check(episodes_dir)
+    candidates = [_candidate(path, index, episodes_dir, inside) for index, path in enumerate(paths)]
 
     # Union-find over "same name but for variant suffixes" and "same bytes".
     parent = list(range(len(candidates)))
@@ -147,7 +148,7 @@ def find_duplicates(paths: list[Path], episodes_dir: Path, explicit_slugs: Mappi
     for candidate in candidates:
         folder = Path(candidate.source).parent.as_posix().casefold()
         by_name.setdefault((folder, candidate.variant.stem.casefold()), []).append(candidate.index)
-    digests = _digests(paths, episodes_dir)
+    digests = _digests(paths, inside)
     by_digest: dict[str, list[int]] = {}
     described_set = set(described)
     for index, digest in digests.items():
@@ -181,13 +182,14 @@ def read_explicit_slugs(paths: list[Path], episodes_dir: Path,
     slug here, and the loader reports the error when it reads the episode.
     """
     slugs: dict[Path, str] = {}
+    inside = inside_check(episodes_dir)
     for path in paths:
         source = _relative(path, episodes_dir)
         candidates: list[Any] = []
         if EXTENSIONS.get(path.suffix.lower()) == "markdown":
-            candidates.append(_front_matter_slug(path, episodes_dir))
+            candidates.append(_front_matter_slug(path, inside))
         sidecar: dict = {}
-        if any(_sidecar_may_name_a_slug(path.with_suffix(suffix), episodes_dir) for suffix in (".yml", ".yaml")):
+        if any(_sidecar_may_name_a_slug(path.with_suffix(suffix), inside) for suffix in (".yml", ".yaml")):
             try:
                 sidecar = metadata.load_sidecar(path, episodes_dir)
             except ArchiveError:
@@ -202,13 +204,13 @@ def read_explicit_slugs(paths: list[Path], episodes_dir: Path,
     return slugs
 
 
-def _sidecar_may_name_a_slug(sidecar: Path, episodes_dir: Path) -> bool:
+def _sidecar_may_name_a_slug(sidecar: Path, inside: Callable[[Path], bool]) -> bool:
     """`_may_name_a_slug` for a sidecar file; anything odd (a link out of the archive, a device, a huge
     file) is left to the loader, which reads it safely and reports it."""
     try:
         if not sidecar.is_file():
             return False
-        if (sidecar.is_symlink() or not sidecar.resolve().is_relative_to(episodes_dir.resolve())
+        if (sidecar.is_symlink() or not inside(sidecar)
                 or sidecar.stat().st_size > MAX_TRANSCRIPT_BYTES):
             return True
         return _may_name_a_slug(sidecar.read_bytes())
@@ -224,9 +226,11 @@ def _may_name_a_slug(data: bytes) -> bool:
     return b"slug" in data or b"\\" in data
 
 
-def _front_matter_slug(path: Path, episodes_dir: Path) -> Any:
+def _front_matter_slug(path: Path, inside: Callable[[Path], bool]) -> Any:
+    if not inside(path):
+        return None
     try:
-        text = read_text(path, inside=episodes_dir)
+        text = read_text(path)
     except (ArchiveError, OSError):
         return None
     if not text.startswith("---\n"):
@@ -241,10 +245,10 @@ def _front_matter_slug(path: Path, episodes_dir: Path) -> Any:
     return front["slug"].value if "slug" in front else None
 
 
-def _candidate(path: Path, index: int, episodes_dir: Path) -> _Candidate:
+def _candidate(path: Path, index: int, episodes_dir: Path, inside: Callable[[Path], bool]) -> _Candidate:
     fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt == "markdown":
-        curated = _has_front_matter(path, episodes_dir)
+        curated = _has_front_matter(path, inside)
         rank, label = (0, "curated Markdown") if curated else (4, "Markdown without front matter")
     else:
         rank, label = _FORMAT_RANK.get(fmt or "", 6), _FORMAT_LABEL.get(fmt or "", path.suffix or path.name)
@@ -258,16 +262,9 @@ def _relative(path: Path, episodes_dir: Path) -> str:
         return path.as_posix()
 
 
-def _inside(path: Path, episodes_dir: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(episodes_dir.resolve())
-    except OSError:
-        return False
-
-
-def _has_front_matter(path: Path, episodes_dir: Path) -> bool:
+def _has_front_matter(path: Path, inside: Callable[[Path], bool]) -> bool:
     """Whether a Markdown file starts with `---` (after a BOM): what makes it curated, as the reader sees it."""
-    if not _inside(path, episodes_dir):
+    if not inside(path):
         return False
     try:
         with path.open("rb") as handle:
@@ -278,7 +275,7 @@ def _has_front_matter(path: Path, episodes_dir: Path) -> bool:
     return start.startswith((b"---\n", b"---\r\n")) or start == b"---"
 
 
-def _digests(paths: list[Path], episodes_dir: Path) -> dict[int, str]:
+def _digests(paths: list[Path], inside: Callable[[Path], bool]) -> dict[int, str]:
     """sha256 of files that share their size with another file: only those can be byte-identical.
 
     Empty or blank files are left out: the loader reports each of them as empty, which says more than
@@ -286,7 +283,7 @@ def _digests(paths: list[Path], episodes_dir: Path) -> dict[int, str]:
     """
     sizes: dict[int, list[int]] = {}
     for index, path in enumerate(paths):
-        if not _inside(path, episodes_dir):
+        if not inside(path):
             continue
         try:
             size = path.stat().st_size

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import ArchiveError
@@ -16,6 +18,27 @@ def ensure_inside(path: Path, root: Path) -> None:
     if not path.resolve().is_relative_to(root.resolve()):
         raise ArchiveError(path, 1, f"is a link to {path.resolve()}, outside {root}; copy the file into the "
                                     "archive instead (links out of it are never followed)")
+
+
+def inside_check(root: Path) -> Callable[[Path], bool]:
+    """A test of whether a path resolves inside `root`, as `path.resolve().is_relative_to(root.resolve())`
+    but with one `lstat` per path that is no link: each folder is resolved once. Resolving a thousand
+    transcripts one by one costs 0.06 s of every build. Make one per pass over the archive: a folder
+    replaced by a link later is seen by the next one."""
+    real_root = Path(os.path.realpath(root))
+    real_folders: dict[str, str] = {}
+
+    def inside(path: Path) -> bool:
+        name = path.name
+        if not name or name in {".", ".."} or os.path.islink(path):
+            real = os.path.realpath(path)
+        else:
+            folder = os.fspath(path.parent)
+            if folder not in real_folders:
+                real_folders[folder] = os.path.realpath(folder)
+            real = os.path.join(real_folders[folder], name)
+        return Path(real).is_relative_to(real_root)
+    return inside
 
 
 def read_text(path: Path, encoding: str | None = None, inside: Path | None = None) -> str:
