@@ -270,14 +270,21 @@ def test_downloads_of_unchanged_episodes_come_from_the_cache(tmp_path, tiny_proj
         path: text for path, text in made.items() if "two-voices" not in path}
 
 
-def test_files_are_read_again_only_when_their_stat_changed(tmp_path, tiny_project, monkeypatch):
-    monkeypatch.setattr(cache_module, "SETTLED_SECONDS", 0.0)  # the fixture's files were written just now
+def load_twice_counting_hashed_files(tmp_path, tiny_project, monkeypatch):
+    """Load the archive into a new cache, then again; return the project and the names of the files
+    hashed to key the second load (and those of any load after it)."""
     project = load_project(tiny_project)
     load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
     hashed: list[str] = []
     read = cache_module.file_bytes
     monkeypatch.setattr(cache_module, "file_bytes", lambda path: hashed.append(path.name) or read(path))
     load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    return project, hashed
+
+
+def test_files_are_read_again_only_when_their_stat_changed(tmp_path, tiny_project, monkeypatch):
+    monkeypatch.setattr(cache_module, "SETTLED_SECONDS", 0.0)  # the fixture's files were written just now
+    project, hashed = load_twice_counting_hashed_files(tmp_path, tiny_project, monkeypatch)
     assert hashed == []
     # Same size, mtime set back: the write still changed the file's ctime.
     transcript = tiny_project / "episodes/talks/two-voices.txt"
@@ -293,12 +300,7 @@ def test_files_are_read_again_only_when_their_stat_changed(tmp_path, tiny_projec
 
 def test_a_file_hashed_while_it_may_still_change_is_hashed_again(tmp_path, tiny_project, monkeypatch):
     monkeypatch.setattr(cache_module, "SETTLED_SECONDS", 3600.0)
-    project = load_project(tiny_project)
-    load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
-    hashed: list[str] = []
-    read = cache_module.file_bytes
-    monkeypatch.setattr(cache_module, "file_bytes", lambda path: hashed.append(path.name) or read(path))
-    load_archive(project.episodes_dir, project.options, ArchiveCache(tmp_path / "cache"))
+    project, hashed = load_twice_counting_hashed_files(tmp_path, tiny_project, monkeypatch)
     assert "two-voices.txt" in hashed
 
 
