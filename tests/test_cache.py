@@ -315,6 +315,42 @@ def test_entries_written_whole_stay_in_memory_while_serving(tmp_path):
     assert ArchiveCache(tmp_path / "build").get("all-pages") == {"a": 1}
 
 
+def test_a_map_entry_writes_what_changed_and_keeps_no_value_of_a_gone_owner(tmp_path):
+    def build(values: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        cache = ArchiveCache(tmp_path)
+        last = cache.get_map("pages")
+        cache.put_map("pages", values)
+        cache.prune()
+        return last
+
+    pages = {f"key-{n}": (f"episode-{n}", f"page {n}") for n in range(40)}
+    assert build(pages) == {}
+    base = (tmp_path / "pages.pickle").read_bytes()
+    edited = {**{k: v for k, v in pages.items() if k != "key-3"}, "key-3b": ("episode-3", "page 3, edited")}
+    assert build(edited) == pages
+    assert (tmp_path / "pages.pickle").read_bytes() == base  # only the edit was written
+    assert ArchiveCache(tmp_path).get("pages-recent") == {"key-3b": ("episode-3", "page 3, edited")}
+    assert build(edited)["key-3b"] == ("episode-3", "page 3, edited")
+    # Episode 7 deleted: the base is written again, without it (and without the replaced page 3).
+    deleted = {k: v for k, v in edited.items() if k != "key-7"}
+    build(deleted)
+    assert ArchiveCache(tmp_path).get("pages") == deleted
+    assert not (tmp_path / "pages-recent.pickle").exists()
+    assert not any(b"page 7" in path.read_bytes() for path in tmp_path.iterdir())
+    # Many edits at once: written whole.
+    rewritten = {f"{k}-new": (owner, f"{text}, revised") for k, (owner, text) in deleted.items()}
+    build(rewritten)
+    assert ArchiveCache(tmp_path).get("pages") == rewritten
+
+
+def test_a_map_entry_stays_in_memory_while_serving(tmp_path):
+    serving = ArchiveCache(tmp_path / "serve", BuildMemo())
+    serving.put_map("pages", {"key": ("episode", "page")})
+    serving.memo.next_build()
+    assert serving.get_map("pages") == {"key": ("episode", "page")}
+    assert not (tmp_path / "serve").exists()
+
+
 def test_new_code_reads_none_of_the_old_codes_entries(cached_project, monkeypatch, caplog):
     # An episode without given topics, so that extracted topics are cached (with the episode) too.
     write(cached_project / "episodes/2025-09-01-looms-again.yml", 'speakers: ["Ada Byron"]\n')

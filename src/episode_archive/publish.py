@@ -124,19 +124,18 @@ def _once_per_episode(make: Callable[[Episode], Result]) -> Callable[[Episode], 
 def _downloads(episodes: list[Episode], cache: ArchiveCache | None) -> dict[str, dict[str, str]]:
     """Every episode's downloads by kind, by slug. With a `cache`, those of an episode whose files are as
     the last build read them (its content key covers its title and transcript, all they are made of) are
-    taken from it: one entry for all, one file to read and write instead of thousands."""
-    stored = cache.get(downloads_key()) if cache is not None else None
-    last: dict[str, dict[str, str]] = stored if isinstance(stored, dict) else {}
+    taken from it: one map entry for all (`ArchiveCache.put_map`), not a file per download."""
+    last = cache.get_map(downloads_key()) if cache is not None else {}
     made: dict[str, dict[str, str]] = {}
-    by_key: dict[str, dict[str, str]] = {}
+    by_key: dict[str, tuple[str, dict[str, str]]] = {}
     for episode in episodes:
         key = episode.content_key
-        downloads = last.get(key) if key is not None else None
-        made[episode.slug] = downloads if downloads is not None else make_downloads(episode)
+        stored = last.get(key) if key is not None else None
+        made[episode.slug] = stored[1] if stored is not None else make_downloads(episode)
         if key is not None:
-            by_key[key] = made[episode.slug]
-    if cache is not None and by_key.keys() != last.keys():
-        cache.put_whole(downloads_key(), by_key)
+            by_key[key] = (episode.source, made[episode.slug])
+    if cache is not None:
+        cache.put_map(downloads_key(), by_key)
     return made
 
 

@@ -549,10 +549,18 @@ def _common_phrases(candidates: dict[str, list[tuple[str, str]]], samples: dict[
     if total < COMMON_MIN_EPISODES:
         return set()
     wanted = {phrase for phrases in candidates.values() for _, phrase in phrases}
+    # A sample's words and word pairs (`_grams`), but only the pairs that start as a wanted pair does:
+    # making every pair of every sample is most of the time this takes.
+    words = {phrase for phrase in wanted if " " not in phrase}
+    pairs = wanted - words
+    pair_starts = {phrase.split(" ", 1)[0] for phrase in pairs}
     presence: Counter[str] = Counter()
     for sample in samples.values():
-        tokens = [token.lower() for token in _TOKEN.findall(sample)]
-        presence.update(wanted.intersection(_grams(tokens)))
+        tokens = list(map(str.lower, _TOKEN.findall(sample)))
+        present = words.intersection(tokens)
+        present.update(pair for first, second in zip(tokens, tokens[1:], strict=False)
+                       if first in pair_starts and (pair := f"{first} {second}") in pairs)
+        presence.update(present)
     return {phrase for phrase, count in presence.items() if count / total > COMMON_SHARE}
 
 

@@ -145,17 +145,15 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
     others are rendered in forked workers when `parallel_map` can (not in `mkdocs serve`: threads)."""
     keys: dict[int, str] = {}
     made: dict[int, str] = {}
-    token, last = "", {}
     if cache is not None and bodies is not None:
-        stored = cache.get(episode_pages_key())
-        if isinstance(stored, tuple) and len(stored) == 2:
-            token, last = stored
+        last = cache.get_map(episode_pages_key())
         for index, episode in enumerate(archive.episodes):
             if (key := _page_key(episode, archive, options, bodies)) is None:
                 continue
             keys[index] = key
             if key in last:
-                made[index] = bodies.restore(episode_src(episode), *last[key], token)
+                token, markdown, chunks = last[key][1]
+                made[index] = bodies.restore(episode_src(episode), markdown, chunks, token)
     missing = [index for index in range(len(archive.episodes)) if index not in made]
     global _pages_job
     _pages_job = (archive, options, bodies)
@@ -167,11 +165,15 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
         made[index] = markdown
         if bodies is not None and chunks:
             bodies.chunks[episode_src(archive.episodes[index])] = chunks
-    if cache is not None and bodies is not None and (missing or set(keys.values()) != last.keys()):
-        # One entry for all pages: one file to read and write instead of a thousand.
-        cache.put_whole(episode_pages_key(), (bodies.token, {
-            key: (made[index], tuple(bodies.chunks.get(episode_src(archive.episodes[index]), ())))
-            for index, key in keys.items()}))
+    if cache is not None and bodies is not None:
+        # One map entry for all pages, not a file per page. A page keeps the placeholder token it was
+        # made with: the entry holds pages of several builds.
+        pages: dict[str, tuple[str, tuple[str, str, tuple[str, ...]]]] = {}
+        for index, key in keys.items():
+            src = episode_src(archive.episodes[index])
+            pages[key] = last[key] if key in last else (src, (bodies.token, made[index],
+                                                               tuple(bodies.chunks.get(src, ()))))
+        cache.put_map(episode_pages_key(), pages)
     return {episode_src(episode): made[index] for index, episode in enumerate(archive.episodes)}
 
 
