@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +21,8 @@ from episode_archive.cli import main
 from episode_archive.pageconvert import conversion_digest
 from episode_archive.project import load_project
 from episode_archive.publish import publish
+from episode_archive.render import pages as pages_module
+from episode_archive.render.pages import PrerenderedBodies, archive_pages, episode_pages
 from helpers import write
 
 
@@ -302,6 +305,44 @@ def test_a_file_hashed_while_it_may_still_change_is_hashed_again(tmp_path, tiny_
     monkeypatch.setattr(cache_module, "SETTLED_SECONDS", 3600.0)
     project, hashed = load_twice_counting_hashed_files(tmp_path, tiny_project, monkeypatch)
     assert "two-voices.txt" in hashed
+
+
+def test_a_rebuild_unpacks_the_segments_of_the_episodes_it_renders_again_alone(tmp_path, tiny_project, monkeypatch):
+    project = load_project(tiny_project)
+
+    def generate():
+        cache, bodies = ArchiveCache(tmp_path / "cache"), PrerenderedBodies()
+
+        def meanwhile(archive):
+            archive_pages(archive, project.options, bodies, cache)
+            publish(archive, project.options, project.episodes_dir, None, "Site", cache)
+        archive, _ = load_archive(project.episodes_dir, project.options, cache, meanwhile=meanwhile)
+        return archive, episode_pages(archive, project.options, bodies, cache), bodies
+
+    generate()
+    rendered: list[str] = []
+    render = pages_module.episode_page
+    monkeypatch.setattr(pages_module, "episode_page", lambda episode, *rest: rendered.append(episode.slug)
+                        or render(episode, *rest))
+    write(tiny_project / "episodes/talks/two-voices.txt", "Ada Byron: A brand new first line.\n\nCharles Bab: Yes.\n")
+    again, pages, bodies_of_last_build = generate()
+    assert "two-voices" in rendered and len(rendered) < len(again.episodes)
+    assert {e.slug for e in again.episodes if "segments" in e.transcript.__dict__} == set(rendered)
+    assert "A brand new first line." in pages["episodes/two-voices.md"] + "".join(
+        chunk for chunks in bodies_of_last_build.chunks.values() for chunk in chunks)
+
+
+def test_a_transcript_comes_back_from_a_pickle_whole(tiny_project):
+    project = load_project(tiny_project)
+    archive, _ = load_archive(project.episodes_dir, project.options)
+    for episode in archive.episodes:
+        transcript = episode.transcript
+        copy = pickle.loads(pickle.dumps(transcript))
+        assert "segments" not in copy.__dict__
+        assert (copy.timed, copy.label_names, copy.word_count) == (
+            transcript.timed, transcript.label_names, transcript.word_count)
+        assert copy == transcript
+        assert pickle.loads(pickle.dumps(copy)) == transcript  # packed again, as it was
 
 
 def test_entries_written_whole_stay_in_memory_while_serving(tmp_path):

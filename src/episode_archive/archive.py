@@ -364,7 +364,8 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str 
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
         return error.problem
-    episode.transcript.word_count  # noqa: B018 - counted here, in the worker, and cached with the episode
+    # Worked out here, in the worker, and cached with the episode (see Transcript.word_count).
+    episode.transcript.word_count, episode.transcript.timed, episode.transcript.label_names  # noqa: B018
     if _extracting is not None and not episode.given_topics:
         _extracting[0] = 1
     loaded = episode, link_features(episode), read_for_topics(episode, _extracting is None or _extracting[0] == 1)

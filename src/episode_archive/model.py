@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,13 +71,52 @@ class Transcript:
     labels_need_evidence: bool = False
     """True when speaker labels were guessed from text (`Name: ...`), not given by the format."""
 
+    # What listings and page keys ask of every episode's transcript is worked out where episodes load
+    # (archive._load_one) and cached on the object, so it travels in the episode's cache entry: a
+    # rebuild then unpacks the segments of the episodes it renders again, not of all (`__getattr__`).
+
     @functools.cached_property
     def word_count(self) -> int:
-        # Cached on the object, and counted where episodes load (archive._load_one), so the count
-        # travels in the episode's cache entry and reading time costs nothing on a rebuild.
         if self.markdown_body is not None:
             return len(self.markdown_body.split())
         return sum(len(segment.text.split()) for segment in self.segments)
+
+    @functools.cached_property
+    def timed(self) -> bool:
+        """Whether any segment has a start time (then the transcript has timed downloads)."""
+        return any(segment.start is not None for segment in self.segments)
+
+    @functools.cached_property
+    def label_names(self) -> list[str]:
+        """Every name the transcript gives its turns, in order: segment speakers, or a curated Markdown
+        body's bold labels and then its plain labels' speakers."""
+        if self.markdown_body is None:
+            return list(dict.fromkeys(segment.speaker for segment in self.segments if segment.speaker))
+        from .readers.markdown import BOLD_LABEL, label_name  # the readers import this module
+
+        bold = (label_name(match) for match in BOLD_LABEL.finditer(self.markdown_body))
+        return list(dict.fromkeys([*bold, *(name for name in self.plain_labels.values() if name)]))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with its segments packed apart: unpickling a thousand transcripts' segments (tens of
+        thousands of small objects) is most of what reading a cached archive costs, and a rebuild needs
+        the segments of the few episodes it renders again."""
+        state = dict(self.__dict__)
+        if "segments" in state:
+            state["_packed_segments"] = pickle.dumps(state.pop("segments"), protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what the object lacks: the segments of a transcript read from a pickle,
+        # unpacked on first use.
+        # unpacked on first use (by any of `mkdocs serve`'s threads: set before the packed copy goes).
+        if name == "segments":
+            if (packed := self.__dict__.get("_packed_segments")) is not None:
+                self.__dict__.setdefault("segments", pickle.loads(packed))
+                self.__dict__.pop("_packed_segments", None)
+            if "segments" in self.__dict__:
+                return self.__dict__["segments"]
+        raise AttributeError(name)
 
     def plain_text(self) -> str:
         """The spoken text without markup, for topic extraction and similarity."""

@@ -59,7 +59,7 @@ def download_paths(episode: Episode) -> dict[str, str]:
         # A copy named .md would be built as a page, one named .html served as one: offer it as text.
         name += ".txt"
     paths = {"original": f"{base}/{name}", "text": f"{base}/transcript.txt"}
-    if any(segment.start is not None for segment in episode.transcript.segments):
+    if episode.transcript.timed:
         paths.update({kind: f"{base}/transcript.{kind}" for kind in TIMED_EXPORTS})
     if list(paths.values()).count(paths["original"]) > 1:
         paths["original"] = f"{base}/original-{name}"
@@ -263,13 +263,8 @@ class EpisodeContext:
 
 
 def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
-    transcript = episode.transcript
     names = dict.fromkeys(episode.speakers)
-    if transcript.markdown_body is not None:
-        names.update(dict.fromkeys(label_name(match) for match in BOLD_LABEL.finditer(transcript.markdown_body)))
-        names.update(dict.fromkeys(name for name in transcript.plain_labels.values() if name))
-    else:
-        names.update(dict.fromkeys(segment.speaker for segment in transcript.segments if segment.speaker))
+    names.update(dict.fromkeys(episode.transcript.label_names))
     earlier, later = archive.neighbours(episode)
     return EpisodeContext(
         people=tuple((name, _person_ref(archive.person_for(name))) for name in names),
