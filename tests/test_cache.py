@@ -15,7 +15,7 @@ from mkdocs.config import load_config
 
 from episode_archive import cache as cache_module
 from episode_archive import publish as publish_module
-from episode_archive.archive import load_archive
+from episode_archive.archive import load_archive, loaded_key
 from episode_archive.cache import ArchiveCache, BuildMemo, default_cache_dir
 from episode_archive.cli import main
 from episode_archive.pageconvert import conversion_digest
@@ -103,13 +103,13 @@ def test_a_plugin_option_change_shows_up(cached_project):
 
 def test_a_deleted_episode_leaves_nothing_behind(cached_project):
     cache = default_cache_dir(cached_project)
-    before = set(cache.glob("*.pickle"))
+    before = ArchiveCache(cache).get_map(loaded_key())
     (cached_project / "episodes/2025-06-30-curated.md").unlink()
     site = build_site(cached_project)
     assert not (site / "episodes/2025-06-30-curated").exists()
     assert not (site / "speakers/grace-hollis").exists()
     assert "A curated conversation" not in (site / "episodes/index.html").read_text()
-    assert len(set(cache.glob("*.pickle"))) == len(before) - 1
+    assert len(ArchiveCache(cache).get_map(loaded_key())) == len(before) - 1 == 2
     assert not any(b"A curated conversation" in p.read_bytes() for p in cache.iterdir())
 
 

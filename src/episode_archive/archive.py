@@ -63,6 +63,7 @@ class _Loaded:
     problems: list[Problem]
     features: dict[str, LinkFeatures]
     topic_reads: dict[str, TopicRead]
+    from_cache: int = 0
 
 
 def find_transcripts(episodes_dir: Path) -> list[Path]:
@@ -234,7 +235,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
     problems.extend(_slug_collisions(episodes, episodes_dir))
-    cached = f", {cache.hits} from the cache" if cache else ""
+    cached = f", {loaded.from_cache} from the cache" if cache else ""
     log.info("read %d episodes%s (%d problems) in %.2f s", len(episodes), cached, len(problems),
              time.perf_counter() - started)
 
@@ -356,10 +357,9 @@ that extracts, `assign_topics` reads only those loaded before, instead of sendin
 workers a second time after loading."""
 
 
-def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str | None]) -> _LoadedEpisode | Problem:
-    """Load one transcript and, with a cache folder and key, cache it (here, in the worker: the
-    build's own process has the rest of the archive to read)."""
-    path, episodes_dir, catalog, resolver, glossary, cache_dir, key = job
+def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> _LoadedEpisode | Problem:
+    """Load one transcript, with what the rest of the build reads of it."""
+    path, episodes_dir, catalog, resolver, glossary = job
     try:
         episode = load_episode(path, episodes_dir, catalog, resolver, glossary)
     except ArchiveError as error:
@@ -368,46 +368,43 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary, Path | None, str 
     episode.transcript.word_count, episode.transcript.timed, episode.transcript.label_names  # noqa: B018
     if _extracting is not None and not episode.given_topics:
         _extracting[0] = 1
-    loaded = episode, link_features(episode), read_for_topics(episode, _extracting is None or _extracting[0] == 1)
-    if cache_dir is not None and key is not None:
-        ArchiveCache(cache_dir).put(key, loaded)
-    return loaded
+    return episode, link_features(episode), read_for_topics(episode, _extracting is None or _extracting[0] == 1)
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
               glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress) -> _Loaded:
-    """Load every transcript: from the cache, else in forked workers when there are many, else here."""
+    """Load every transcript: from the cache, else in forked workers when there are many, else here.
+
+    The cache holds all loaded episodes in one map entry (`ArchiveCache.put_map`) by `_episode_key`:
+    one file to read instead of a thousand, and after an edit only the episodes made again are written."""
     progress.stage("Reading transcripts", len(paths))
     results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
     inside = inside_check(episodes_dir)
     files = FileDigests(cache) if cache is not None else None
+    stored = cache.get_map(loaded_key()) if cache is not None else {}
     for path in paths:
         # Oversized files and links out of the archive are never read here; load_episode refuses them.
-        if (cache is not None and files is not None and inside(path)
-                and path.stat().st_size <= MAX_TRANSCRIPT_BYTES):
+        if files is not None and inside(path) and path.stat().st_size <= MAX_TRANSCRIPT_BYTES:
             keys[path] = _episode_key(path, episodes_dir, catalog, shared, files)
-            hit = cache.get(keys[path])
-            if hit is not None:
-                results[path] = hit
+            if (hit := stored.get(keys[path])) is not None:
+                results[path] = hit[1]
     if files is not None:
         files.save()
     missing = [path for path in paths if path not in results]
-    progress.advance(len(results))
-    cache_dir = cache.directory if cache is not None else None
-    jobs = [(path, episodes_dir, catalog, resolver, glossary, cache_dir, keys.get(path)) for path in missing]
+    from_cache = len(results)
+    progress.advance(from_cache)
+    jobs = [(path, episodes_dir, catalog, resolver, glossary) for path in missing]
     global _extracting
     # Set before forking: the workers inherit the mapping, and what one writes the others read.
     _extracting = mmap.mmap(-1, 1)
     try:
         for path, result in zip(missing, parallel_map(_load_one, jobs, on_done=progress.advance), strict=True):
             results[path] = result
-            if path in keys and cache is not None and not isinstance(result, Problem):
-                cache.keep(keys[path], result)  # written by the worker
     finally:
         _extracting.close()
         _extracting = None
-    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {})
+    loaded = _Loaded([], [r for r in (results[p] for p in paths) if isinstance(r, Problem)], {}, {}, from_cache)
     for path in paths:
         result = results[path]
         if not isinstance(result, Problem):
@@ -418,7 +415,16 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
             loaded.topic_reads[episode.source] = topic_read
             loaded.episodes.append(episode)
             episode.content_key = keys.get(path)
+    if cache is not None:
+        cache.put_map(loaded_key(), {keys[path]: (path.relative_to(episodes_dir).as_posix(), result)
+                                     for path, result in results.items()
+                                     if path in keys and not isinstance(result, Problem)})
     return loaded
+
+
+def loaded_key() -> str:
+    """The cache's map entry of loaded episodes (`_load_all`)."""
+    return "episodes-" + code_digest()
 
 
 def _qualify_shared_stems(episodes: list[Episode]) -> None:

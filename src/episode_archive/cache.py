@@ -189,7 +189,6 @@ class ArchiveCache:
         self.directory = directory
         self.memo = memo
         self.used: set[str] = set()
-        self.hits = self.misses = 0
         self._maps: dict[str, tuple[dict[str, tuple[str, Any]], set[str]]] = {}
         """Each map entry as `get_map` read it, with the keys its base file holds."""
 
@@ -197,7 +196,6 @@ class ArchiveCache:
         self.used.add(key)
         remembered = self.memo.get(key) if self.memo is not None else None
         if remembered is not None:
-            self.hits += 1
             return remembered
         value = self._read(key)
         if value is not None and self.memo is not None:
@@ -210,13 +208,10 @@ class ArchiveCache:
             with path.open("rb") as handle:
                 value = pickle.load(handle)
         except FileNotFoundError:
-            self.misses += 1
             return None
         except Exception as error:  # a truncated or foreign file: treat as a miss, rewrite it
             log.debug("cache entry %s unreadable (%s)", path, error)
-            self.misses += 1
             return None
-        self.hits += 1
         return value
 
     def keep(self, key: str, value: Any | None = None) -> None:
@@ -261,7 +256,6 @@ class ArchiveCache:
         (the episode it belongs to). Empty when there is none."""
         self.used.update((key, key + _RECENT))
         if self.memo is not None and (remembered := self.memo.get(key)) is not None:
-            self.hits += 1
             return remembered
         base = self._read(key)
         merged = dict(base) if isinstance(base, dict) else {}
@@ -284,7 +278,8 @@ class ArchiveCache:
             self.keep(key, values)
             self.used.add(key + _RECENT)
             return
-        on_disk = self._maps.get(key)
+        # Popped: what was read must not outlive the build's use of it (page chunks are let go page by page).
+        on_disk = self._maps.pop(key, None)
         if on_disk is not None:
             merged, base_keys = on_disk
             owners = {owner for owner, _ in values.values()}
@@ -297,7 +292,6 @@ class ArchiveCache:
                 self.used.add(key + _RECENT)
                 return
         self.put(key, values)
-        self._maps[key] = (values, set(values))
         try:
             (self.directory / f"{key}{_RECENT}.pickle").unlink(missing_ok=True)
         except OSError:  # left for prune: what it holds is keyed by what it was made from
