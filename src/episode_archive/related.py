@@ -138,11 +138,11 @@ def find_related(episodes: list[Episode], k: int,
                 same_show = show_of[row] is not None and show_of[row] == show_of[column]
 
                 def speaker_weight(key: str, row: int = row, same_show: bool = same_show) -> float:
-                    weight = speakers.weights[speakers.index[key]]
+                    weight = speakers.weight_of[key]
                     return min(weight, within_show[(key, show_of[row])]) if same_show else weight
 
                 reason = _reason(speakers.shared_names(row, column, speaker_weight), float(text[offset, column]),
-                                 topics.shared_names(row, column, lambda key: topics.weights[topics.index[key]]))
+                                 topics.shared_names(row, column, topics.weight_of.__getitem__))
                 related[ordered[row].slug].append(
                     RelatedLink(ordered[column], float(scores[offset, column]), reason))
     return related
@@ -172,6 +172,8 @@ class _Items:
                               (len(episodes), len(self.index)))
         counts = np.asarray(self.matrix.sum(axis=0)).ravel()
         self.weights = np.array([rarity(int(count), len(episodes)) for count in counts], dtype=float)
+        self.weight_of = dict(zip(self.index, self.weights.tolist(), strict=True))
+        """Each item's weight by key (a dict lookup: indexing numpy per name is slower)."""
         # A row's trust scales what it shares: two extracted topic lists agree by chance more often
         # than two lists a person wrote.
         trusted = sparse.diags(trust if trust is not None else np.ones(len(episodes))) @ self.matrix

@@ -502,13 +502,13 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
     speakers = [name for e in episodes for name in _people(e)]
     archive_names = name_parts(speakers + recurring_labels)
     full_names = {" ".join(name.lower().split()) for name in speakers + recurring_labels}
-    samples = {slug: read.sample or "" for slug, read in known.items()}
+    # Each sample's words, found once for both uses below.
+    sample_words = {slug: _TOKEN.findall(read.sample or "") for slug, read in known.items()}
     extracted = {slug: read.phrases for slug, read in known.items()}
 
     candidates: dict[str, list[tuple[str, str]]] = {}
     for episode in needing:
-        sample = samples[episode.slug]
-        cased = Counter(_TOKEN.findall(sample))
+        cased = Counter(sample_words[episode.slug])
 
         def is_name(word: str, cased: Counter[str] = cased) -> bool:
             # Another speaker's name part, written as a name here: "Light" is a name, "light" a word.
@@ -518,7 +518,7 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
             (shown, phrase) for shown, phrase in extracted[episode.slug]
             if phrase not in full_names and not any(is_name(word) for word in phrase.split())]
 
-    common = _common_phrases(candidates, samples, len(episodes))
+    common = _common_phrases(candidates, sample_words, len(episodes))
     shown_forms = _shown_forms(episodes, candidates)
     for episode in needing:
         chosen: list[str] = []
@@ -544,20 +544,22 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
         episode.topics = chosen
 
 
-def _common_phrases(candidates: dict[str, list[tuple[str, str]]], samples: dict[str, str], total: int) -> set[str]:
-    """Candidate phrases present in more than COMMON_SHARE of all episodes' samples."""
+def _common_phrases(candidates: dict[str, list[tuple[str, str]]], sample_words: dict[str, list[str]],
+                    total: int) -> set[str]:
+    """Candidate phrases present in more than COMMON_SHARE of all episodes' samples (each sample's
+    words as `_TOKEN` finds them)."""
     if total < COMMON_MIN_EPISODES:
         return set()
     wanted = {phrase for phrases in candidates.values() for _, phrase in phrases}
     # A sample's words and word pairs (`_grams`), but only the pairs that start as a wanted pair does:
     # making every pair of every sample is most of the time this takes.
-    words = {phrase for phrase in wanted if " " not in phrase}
-    pairs = wanted - words
+    single_words = {phrase for phrase in wanted if " " not in phrase}
+    pairs = wanted - single_words
     pair_starts = {phrase.split(" ", 1)[0] for phrase in pairs}
     presence: Counter[str] = Counter()
-    for sample in samples.values():
-        tokens = list(map(str.lower, _TOKEN.findall(sample)))
-        present = words.intersection(tokens)
+    for found in sample_words.values():
+        tokens = list(map(str.lower, found))
+        present = single_words.intersection(tokens)
         present.update(pair for first, second in zip(tokens, tokens[1:], strict=False)
                        if first in pair_starts and (pair := f"{first} {second}") in pairs)
         presence.update(present)
