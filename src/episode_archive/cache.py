@@ -1,14 +1,17 @@
 """A content-addressed cache: an unchanged episode is not read, cleaned or topic-extracted again.
 
-An episode's entry is keyed by everything that shapes it: the tool's own code, the transcript's bytes,
+A loaded episode is keyed by everything that shapes it: the tool's own code, the transcript's bytes,
 its sidecar's bytes, its catalogue row, the people registry and the corrections glossary. Change any of
-those and the key changes, so a stale entry is never used. A build (the plugin) deletes the entries it
-did not use once its pages are made, so deleted episodes leave nothing behind; `check` and `export` add
+those and the key changes, so a stale value is never used. Files are hashed again only when their stat
+changed (`FileDigests`). Values of which a build has one per episode (loaded episodes, episode pages,
+downloads) are map entries (`put_map`): one file to read, and after an edit only what was made again
+is written. A build (the plugin) deletes the entries it did not use once its pages are made, and a map
+entry drops the values of deleted episodes, so they leave nothing behind; `check` and `export` add
 entries but delete none, so running them costs the next build nothing. Corpus-wide steps (topic
 filtering, related talks, passage links) run again whenever any episode changed. Later stages keep
-entries here too, keyed the same way: related talks and passage links, the generated
-pages (render.pages), transcript downloads (publish), pages as MkDocs converted them (pageconvert) and
-the last search bundle (search).
+entries here too, keyed the same way: related talks and passage links, the generated pages
+(render.pages), transcript downloads (publish), pages as MkDocs converted them (pageconvert) and the
+last search bundle (search).
 
 The cache lives in the user's cache folder (`$XDG_CACHE_HOME/episode-archive/<project>/`, by default
 `~/.cache/...`), not in the project: a build writes nothing outside its site folder. The `cache_dir`
@@ -175,6 +178,7 @@ class BuildMemo:
 _RECENT = "-recent"
 """A map entry's second file: the values made since its base file was written."""
 _MIN_RECENT = 16
+"""However small the archive, this many values may go to the second file before the base is rewritten."""
 
 
 class ArchiveCache:
@@ -274,12 +278,12 @@ class ArchiveCache:
         twentieth of the values, or when a value's owner is gone: a deleted episode's text does not stay
         in the cache. Until then the base keeps the replaced values of edited episodes. With a memo
         (`mkdocs serve`) the values are kept in memory only, as `put_whole` does."""
+        # Popped: what was read must not outlive the build's use of it (page chunks are let go page by page).
+        on_disk = self._maps.pop(key, None)
         if self.memo is not None:
             self.keep(key, values)
             self.used.add(key + _RECENT)
             return
-        # Popped: what was read must not outlive the build's use of it (page chunks are let go page by page).
-        on_disk = self._maps.pop(key, None)
         if on_disk is not None:
             merged, base_keys = on_disk
             owners = {owner for owner, _ in values.values()}
