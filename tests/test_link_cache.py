@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from episode_archive import archive, parallel
+from episode_archive import archive, parallel, topics
 from episode_archive.archive import load_archive
 from episode_archive.cache import ArchiveCache
 from episode_archive.model import Archive
@@ -80,13 +80,14 @@ def test_links_come_from_the_cache_when_nothing_changed(episodes_dir, tmp_path, 
     assert (tmp_path / "cache" / f"{pairs_key()}.pickle").exists(), "kept for the build after the next edit"
 
 
-@pytest.mark.parametrize("edit", [
-    lambda text: text + "\nAnn Lee: One more sentence on sourdough hydration and the crumb.\n",
+@pytest.mark.parametrize("edit, passages_change", [
+    # A short turn is no passage: passage links read nothing new and come from the cache.
+    (lambda text: text + "\nAnn Lee: One more sentence on sourdough hydration and the crumb.\n", False),
     # Inside a passage: its words and some idf change, so passages are compared again.
-    lambda text: text.replace("Ann Lee: ", "Ann Lee: sourdough hydration and the crumb ", 1),
+    (lambda text: text.replace("Ann Lee: ", "Ann Lee: sourdough hydration and the crumb ", 1), True),
 ], ids=["a turn added", "a passage changed"])
 def test_after_one_edit_only_that_episode_is_counted_again_and_links_are_a_fresh_builds(
-        episodes_dir, tmp_path, monkeypatch, caplog, edit):
+        episodes_dir, tmp_path, monkeypatch, caplog, edit, passages_change):
     load(episodes_dir, ArchiveCache(tmp_path / "cache"))
     edited = episodes_dir / "2024-02-02-rust-1.txt"
     edited.write_text(edit(edited.read_text()))
@@ -101,9 +102,33 @@ def test_after_one_edit_only_that_episode_is_counted_again_and_links_are_a_fresh
     monkeypatch.setattr(archive, "link_features", counting)
     rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
     assert counted == ["2024-02-02-rust-1"]
-    changed = int(re.search(r"linked \d+ passages of 12 \((\d+) changed since the last build\)", caplog.text)[1])
-    assert changed < 12, "the last build's pairs of passages served the rest"
+    found = re.search(r"linked \d+ passages of 12 \((\d+) changed since the last build\)", caplog.text)
+    if passages_change:
+        assert found and int(found[1]) < 12, "the last build's pairs of passages served the rest"
+    else:
+        assert found is None, "passage links read nothing the edit changed"
     assert links(rebuilt) == links(load(episodes_dir, None))
+
+
+@pytest.mark.parametrize("field, worked_out_again", [
+    ("description: A talk on lifetimes.", set()),
+    ('title: "Rust, retitled"', {"topics"}),  # a title leads the sample topics are extracted from
+], ids=["description", "title"])
+def test_an_edit_is_worked_out_again_only_by_the_steps_that_read_it(episodes_dir, tmp_path, monkeypatch,
+                                                                    field, worked_out_again):
+    load(episodes_dir, ArchiveCache(tmp_path / "cache"))
+    write(episodes_dir / "2024-02-02-rust-1.yml", f"speakers: [Ann Lee, Bo Chen]\n{field}\n")
+    steps = {"related": (archive, "find_related"), "passages": (archive, "find_passage_links"),
+             "topics": (topics, "_common_phrases")}
+    ran: set[str] = set()
+    for step, (module, name) in steps.items():
+        work = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *args, _work=work, _step=step: ran.add(_step) or _work(*args))
+    rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
+    assert ran == worked_out_again
+    fresh = load(episodes_dir, None)
+    assert links(rebuilt) == links(fresh)
+    assert [(e.title, e.topics) for e in rebuilt.episodes] == [(e.title, e.topics) for e in fresh.episodes]
 
 
 def test_a_metadata_change_that_linking_reads_is_no_cache_hit(episodes_dir, tmp_path):

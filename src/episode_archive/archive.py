@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 import mmap
 import time
@@ -48,6 +49,18 @@ class LinkFeatures:
 
     wording: WordingSample
     passages: tuple[PassageWords, ...]
+
+    # Digests of each, worked out where the features are made (in the workers) and cached with them: the
+    # keys of related talks and passage links, which an edit outside the sampled text leaves as they were.
+
+    @functools.cached_property
+    def wording_digest(self) -> str:
+        return digest(str(self.wording.english), self.wording.words.words, self.wording.words.counts)
+
+    @functools.cached_property
+    def passages_digest(self) -> str:
+        return digest(*(part for passage in self.passages for part in (
+            f"{passage.index} {passage.english} {passage.anchor}", passage.words.words, passage.words.counts)))
 
 
 def link_features(episode: Episode) -> LinkFeatures:
@@ -281,11 +294,11 @@ def _start_passage_links(episodes: list[Episode], options: Options, cache: Archi
     whenever an episode changed (multiplying again only the passages that changed, see passages), and
     taken from the cache when none did. In a large archive they are found in a forked child."""
     key = None
-    if cache is not None and all(e.content_key is not None for e in episodes):
-        # An episode's cache key stands for its text (and all else read from its files), so the key
-        # needs no pass over 80 MB of text; the rest is what is set after loading.
+    if cache is not None:
+        # What passage links read: each episode's passages' words (by their digest, made with them),
+        # slug and speakers (whose names are no words to compare).
         key = "passages-" + digest(code_digest(), repr(options.passage_links), *sorted(
-            digest(e.content_key, e.slug, repr(e.speakers)) for e in episodes))
+            digest(loaded.features[e.source].passages_digest, e.slug, repr(e.speakers)) for e in episodes))
         stored = cache.get(key)
         if stored is not None:
             cache.keep(pairs_key())  # for the build after the next edit
@@ -316,10 +329,11 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
     by_slug = {episode.slug: episode for episode in archive.episodes}
     key = None
     related = None
-    if cache is not None and all(e.content_key is not None for e in archive.episodes):
+    if cache is not None:
+        # What related talks read: each episode's wording sample (by its digest) and the metadata they weigh.
         key = "related-" + digest(code_digest(), repr(options.related_count), *(
-            digest(e.content_key, e.slug, e.date.isoformat(), repr(e.speakers), repr(e.topics),
-                   repr(e.show), repr(e.given_topics)) for e in archive.episodes))
+            digest(loaded.features[e.source].wording_digest, e.slug, e.date.isoformat(), repr(e.speakers),
+                   repr(e.topics), repr(e.show), repr(e.given_topics)) for e in archive.episodes))
         related = cache.get(key)
     if related is not None:
         archive.related = {slug: [RelatedLink(by_slug[target], score, reason) for target, score, reason in links]
@@ -368,7 +382,10 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> _LoadedEpisod
     episode.transcript.word_count, episode.transcript.timed, episode.transcript.label_names  # noqa: B018
     if _extracting is not None and not episode.given_topics:
         _extracting[0] = 1
-    return episode, link_features(episode), read_for_topics(episode, _extracting is None or _extracting[0] == 1)
+    features = link_features(episode)
+    topic_read = read_for_topics(episode, _extracting is None or _extracting[0] == 1)
+    features.wording_digest, features.passages_digest, topic_read.digest  # noqa: B018 - cached with them
+    return episode, features, topic_read
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,

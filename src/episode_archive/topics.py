@@ -35,7 +35,7 @@ from pathlib import Path
 
 from yake_rust import Yake
 
-from .cache import ArchiveCache, code_digest
+from .cache import ArchiveCache, code_digest, digest
 from .errors import Problem
 from .model import Episode, Topic
 from .parallel import PARALLEL_FROM, parallel_map
@@ -447,6 +447,11 @@ class TopicRead:
     and `assign_topics` reads the missing ones then."""
     phrases: list[tuple[str, str]]
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """Of all it holds: worked out where it is made (in the workers) and cached with it."""
+        return digest(repr(self.labels), self.sample, repr(self.phrases))
+
 
 def read_for_topics(episode: Episode, given_too: bool = True) -> TopicRead:
     """What topic extraction reads of the episode; the sample of an episode with given topics only
@@ -486,6 +491,11 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
             episode.topics = _resolve_given(episode.topics, vocabulary)
     needing = sorted((e for e in episodes if not e.given_topics), key=lambda e: e.slug)
     if not needing:
+        return
+    choice_key = _assignment_key(episodes, per_episode, vocabulary, reads or {}) if store is not None else None
+    if store is not None and choice_key is not None and isinstance(assigned := store.get(choice_key), dict):
+        for episode in needing:
+            episode.topics = list(assigned[episode.slug])
         return
 
     # Every episode's speaker labels (turn names, never topics) and sample, read once.
@@ -542,6 +552,29 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
             if len(chosen) >= per_episode:
                 break
         episode.topics = chosen
+    if store is not None and choice_key is not None:
+        store.put(choice_key, {episode.slug: episode.topics for episode in needing})
+
+
+def _assignment_key(episodes: list[Episode], per_episode: int, vocabulary: TopicVocabulary,
+                    reads: Mapping[str, TopicRead]) -> str | None:
+    """Everything `assign_topics` reads: each episode's slug, people, given topics and topic read (or,
+    where it has none, its content key and title: then its text is read), topics.yml and the options.
+    An edit that leaves all of those as they were (a new title in a sidecar, a sentence outside the
+    sampled text) chooses no topic again. None where an episode has neither read nor content key."""
+    parts = [code_digest(), str(per_episode), repr(sorted(vocabulary.canonical.items())),
+             repr(sorted(vocabulary.ignored))]
+    for episode in sorted(episodes, key=lambda e: e.slug):
+        read = reads.get(episode.slug)
+        if read is not None and read.sample is not None:
+            text = read.digest
+        elif episode.content_key is not None:
+            text = digest(episode.content_key, episode.title)
+        else:
+            return None
+        parts.append(digest(episode.slug, repr(_people(episode)), str(episode.given_topics),
+                            repr(episode.topics) if episode.given_topics else "", text))
+    return "topic-choice-" + digest(*parts)
 
 
 def _common_phrases(candidates: dict[str, list[tuple[str, str]]], sample_words: dict[str, list[str]],
