@@ -141,26 +141,30 @@ def test_a_metadata_change_that_linking_reads_is_no_cache_hit(episodes_dir, tmp_
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="children are forked on Linux only")
-def test_passage_links_found_in_a_forked_child_are_the_same_and_cached(episodes_dir, tmp_path, monkeypatch):
+def test_passage_links_and_wording_found_in_forked_children_are_the_same_and_cached(episodes_dir, tmp_path,
+                                                                                    monkeypatch):
     alone = links(load(episodes_dir, None))
     monkeypatch.setattr(archive, "PARALLEL_FROM", 1)
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
-    finders = tmp_path / "finders"
-    find = archive.find_passage_links
+    finders, weighers = tmp_path / "finders", tmp_path / "weighers"
 
-    def recording(*args, **kwargs):
-        with finders.open("a") as out:
-            out.write(f"{os.getpid()}\n")
-        return find(*args, **kwargs)
+    def recording(work, into):
+        def record(*args, **kwargs):
+            with into.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+            return work(*args, **kwargs)
+        return record
 
-    monkeypatch.setattr(archive, "find_passage_links", recording)
+    monkeypatch.setattr(archive, "find_passage_links", recording(archive.find_passage_links, finders))
+    monkeypatch.setattr(archive, "wording_vectors", recording(archive.wording_vectors, weighers))
     seen = []
     result, problems = load_archive(episodes_dir, Options(), ArchiveCache(tmp_path / "cache"),
                                     meanwhile=lambda found: seen.append(dict(found.related)))
     assert not problems
-    assert [int(pid) for pid in finders.read_text().split()] != [os.getpid()]
-    assert len(finders.read_text().split()) == 1
+    for children in (finders, weighers):
+        assert [int(pid) for pid in children.read_text().split()] != [os.getpid()]
+        assert len(children.read_text().split()) == 1
     assert links(result) == alone
     assert seen == [result.related], "meanwhile ran once, with related talks settled"
     # The child's cache entry survived the parent's pruning, for the build after the next edit.

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from scipy import sparse
+
 from . import metadata
 from .cache import ArchiveCache, FileDigests, code_digest, digest, file_bytes
 from .chapters import chapters_file, load_chapters_file
@@ -32,7 +34,7 @@ from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .progress import NoProgress, Progress
 from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
-from .related import WordingSample, find_related, wording_sample
+from .related import WordingSample, find_related, wording_sample, wording_vectors
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside, inside_check
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
@@ -253,9 +255,10 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
              time.perf_counter() - started)
 
     started = time.perf_counter()
-    # Passage links read neither topics nor people: they are found (in a child process, in a large
-    # archive) while this process settles those and related talks.
+    # Passage links and the wording of related talks read neither topics nor people: they are worked
+    # out (in child processes, in a large archive) while this process settles those.
     finding_passages = _start_passage_links(episodes, options, cache, loaded)
+    weighing_wording = _start_wording_vectors(episodes, options, cache, loaded)
     vocabulary = TopicVocabulary()
     try:
         vocabulary = load_topics_file(episodes_dir / TOPICS_FILE, inside=episodes_dir)
@@ -276,7 +279,8 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         glossary=glossary,
     )
     progress.stage("Linking related talks and passages", 1)
-    _link_episodes(archive, options, cache, loaded, finding_passages, meanwhile or (lambda _archive: None))
+    _link_episodes(archive, options, cache, loaded, finding_passages, weighing_wording,
+                   meanwhile or (lambda _archive: None))
     progress.advance()
     log.info("linked %d people, %d topics in %.2f s", len(archive.people), len(archive.topics),
              time.perf_counter() - started)
@@ -291,8 +295,8 @@ is cached, while the episodes stay where they are."""
 def _start_passage_links(episodes: list[Episode], options: Options, cache: ArchiveCache | None,
                          loaded: _Loaded) -> Callable[[], _PassageLinks]:
     """Start finding passage links; return a call that waits for them. Corpus-wide, so found again
-    whenever an episode changed (multiplying again only the passages that changed, see passages), and
-    taken from the cache when none did. In a large archive they are found in a forked child."""
+    whenever any episode's passages changed (multiplying again only the passages that changed, see
+    passages), and taken from the cache when none did. In a large archive they are found in a forked child."""
     key = None
     if cache is not None:
         # What passage links read: each episode's passages' words (by their digest, made with them),
@@ -322,10 +326,41 @@ def _start_passage_links(episodes: list[Episode], options: Options, cache: Archi
     return result
 
 
+def _start_wording_vectors(episodes: list[Episode], options: Options, cache: ArchiveCache | None,
+                           loaded: _Loaded) -> Callable[[], sparse.csr_matrix | None]:
+    """Start weighing every episode's wording for related talks (`related.wording_vectors`, TF-IDF);
+    return a call that waits for the vectors. They read no topics, so in a large archive a forked child
+    weighs them while this process settles topics. Cached by what they read: each episode's wording
+    sample, slug and speakers. Where those are as the last build's, related talks may still change
+    (topics, dates), and the vectors come from the cache."""
+    if options.related_count <= 0 or len(episodes) < 2:
+        return lambda: None
+    key = None
+    if cache is not None:
+        key = "wording-" + digest(code_digest(), *sorted(
+            digest(loaded.features[e.source].wording_digest, e.slug, repr(e.speakers)) for e in episodes))
+        stored = cache.get(key)
+        if stored is not None:
+            return lambda: stored
+    weighing = in_background(lambda: wording_vectors(episodes, lambda e: loaded.features[e.source].wording),
+                             fork=len(episodes) >= PARALLEL_FROM)
+
+    def result() -> sparse.csr_matrix:
+        vectors = weighing()
+        if cache is not None and key is not None:
+            cache.put(key, vectors)
+        return vectors
+    return result
+
+
 def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | None, loaded: _Loaded,
-                   finding_passages: Callable[[], _PassageLinks], meanwhile: Callable[[Archive], None]) -> None:
-    """Related talks (corpus-wide: computed again whenever an episode changed, from the cache when none
-    did), then `meanwhile` while passage links are still being found, then those."""
+                   finding_passages: Callable[[], _PassageLinks],
+                   weighing_wording: Callable[[], sparse.csr_matrix | None],
+                   meanwhile: Callable[[Archive], None]) -> None:
+    """Related talks (corpus-wide: computed again whenever what they read changed, from the cache
+    otherwise; their wording vectors from `weighing_wording`), then `meanwhile` while passage links are
+    still being found, then those. Vectors that changed mean related talks that did (their key holds
+    the same samples), so a child weighing them is never left unread."""
     by_slug = {episode.slug: episode for episode in archive.episodes}
     key = None
     related = None
@@ -340,7 +375,7 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
                            for slug, links in related.items()}
     else:
         archive.related = find_related(archive.episodes, options.related_count,
-                                       lambda episode: loaded.features[episode.source].wording)
+                                       lambda episode: loaded.features[episode.source].wording, weighing_wording())
         if cache is not None and key is not None:
             cache.put(key, {slug: [(link.episode.slug, link.score, link.reason) for link in links]
                             for slug, links in archive.related.items()})

@@ -94,10 +94,12 @@ def rarity(count: int, total: int) -> float:
 
 
 def find_related(episodes: list[Episode], k: int,
-                 wording: Callable[[Episode], WordingSample] = wording_sample) -> dict[str, list[RelatedLink]]:
+                 wording: Callable[[Episode], WordingSample] = wording_sample,
+                 vectors: sparse.csr_matrix | None = None) -> dict[str, list[RelatedLink]]:
     """Up to k related episodes per episode, best first; ties go to the newer, then by slug.
 
-    `wording` gives each episode's sample (the archive passes the ones it cached with the episodes).
+    `wording` gives each episode's sample (the archive passes the ones it cached with the episodes);
+    `vectors`, what `wording_vectors` made of them, when it ran apart (they read no topics).
     """
     ordered = sorted(episodes, key=lambda e: e.slug)
     n = len(ordered)
@@ -105,7 +107,8 @@ def find_related(episodes: list[Episode], k: int,
     if n < 2 or k <= 0:
         return related
 
-    vectors = _wording_vectors(ordered, [wording(e) for e in ordered])
+    if vectors is None:
+        vectors = wording_vectors(ordered, wording)
     speakers = _Items(ordered, lambda e: [name_key(name) for name in e.speakers], lambda e: list(e.speakers))
     topics = _Items(ordered, lambda e: [make_slug(topic) for topic in e.topics], lambda e: list(e.topics),
                     trust=[1.0 if e.given_topics else math.sqrt(EXTRACTED_TOPIC_TRUST) for e in ordered])
@@ -201,6 +204,12 @@ def _within_show_weights(speakers: _Items, show_of: list[str | None]) -> dict[tu
         if show is not None:
             counts.update((key, show) for key in keys)
     return {(key, show): rarity(count, show_sizes[show]) for (key, show), count in counts.items()}
+
+
+def wording_vectors(episodes: list[Episode], wording: Callable[[Episode], WordingSample]) -> sparse.csr_matrix:
+    """`_wording_vectors` of the episodes in slug order, as `find_related` compares them."""
+    ordered = sorted(episodes, key=lambda e: e.slug)
+    return _wording_vectors(ordered, [wording(e) for e in ordered])
 
 
 def _wording_vectors(episodes: list[Episode], samples: list[WordingSample]) -> sparse.csr_matrix:
