@@ -345,6 +345,30 @@ def test_a_transcript_comes_back_from_a_pickle_whole(tiny_project):
         assert pickle.loads(pickle.dumps(copy)) == transcript  # packed again, as it was
 
 
+def test_feeds_and_heads_are_made_again_only_where_an_edit_shows(tmp_path, tiny_project, monkeypatch):
+    project = load_project(tiny_project)
+
+    def published(cache):
+        archive, _ = load_archive(project.episodes_dir, project.options, cache)
+        return publish(archive, project.options, project.episodes_dir, "https://example.org/", "Site", cache)
+
+    published(ArchiveCache(tmp_path / "cache"))
+    write(tiny_project / "episodes/talks/two-voices.txt", "Ada Byron: A brand new first line.\n\nCharles Bab: Yes.\n")
+    feeds, heads = [], []
+    rss, jsonld = publish_module.rss_feed, publish_module.episode_jsonld
+    monkeypatch.setattr(publish_module, "rss_feed", lambda title, *rest, **named: feeds.append(title)
+                        or rss(title, *rest, **named))
+    monkeypatch.setattr(publish_module, "episode_jsonld", lambda episode, *rest: heads.append(episode.slug)
+                        or jsonld(episode, *rest))
+    again = published(ArchiveCache(tmp_path / "cache"))
+    assert heads == ["two-voices"]
+    assert "Site" in feeds and "Ada Byron · Site" in feeds, "the feeds that list the edited episode"
+    assert "Grace Hollis · Site" not in feeds, "a feed without it is as it was"
+    assert "A brand new first line." in again.files["feed.xml"]
+    fresh = published(None)
+    assert (again.files, again.head) == (fresh.files, fresh.head)
+
+
 def test_entries_written_whole_stay_in_memory_while_serving(tmp_path):
     serving = ArchiveCache(tmp_path / "serve", BuildMemo())
     serving.put_whole("all-pages", {"a": 1})

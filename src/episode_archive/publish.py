@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from .cache import ArchiveCache, code_digest
+from .cache import ArchiveCache, code_digest, digest
 from .feeds import absolute_url, episode_summary, json_feed, rss_feed
 from .jsonld import episode_jsonld, jsonld_script, open_graph_meta, person_jsonld
 from .model import Archive, Episode
@@ -23,6 +23,7 @@ from .render.markup import page_url
 from .render.pages import (
     TIMED_EXPORTS,
     download_paths,
+    episode_fingerprint,
     episode_src,
     format_time,
     speaker_src,
@@ -30,6 +31,7 @@ from .render.pages import (
 )
 
 FEED_SIZE = 20
+Made = TypeVar("Made")
 
 
 Result = TypeVar("Result")
@@ -139,6 +141,11 @@ def _downloads(episodes: list[Episode], cache: ArchiveCache | None) -> dict[str,
     return made
 
 
+def published_key() -> str:
+    """The cache's map entry of feeds and episode heads (`publish`)."""
+    return "published-" + code_digest()
+
+
 def downloads_key() -> str:
     """The cache entry holding the last build's downloads by episode content key."""
     return "downloads-" + code_digest()
@@ -156,7 +163,8 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
             site_name: str, cache: ArchiveCache | None = None) -> Published:
     """Downloads (unless turned off); feeds, JSON-LD and Open Graph when the site's address is known.
 
-    With a `cache`, downloads the last build made of the same episodes are taken from it."""
+    With a `cache`, downloads, feeds and episode heads the last build made of the same episodes (and
+    speakers' pages) are taken from it."""
     out = Published()
     if options.downloads:
         made = _downloads(archive.episodes, cache)
@@ -192,15 +200,40 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
                  if kind in paths]
         return links + [(absolute_url(site_url, paths["text"]), "text/plain")]
 
+    # Feeds and episode heads are kept in the cache by what they show (each listed episode as it is,
+    # and its speakers' pages): after an edit only those listing the edited episode are made again.
+    last = cache.get_map(published_key()) if cache is not None else {}
+    kept: dict[str, tuple[str, object]] = {}
+    setting = digest(site_url, site_name, str(options.use_directory_urls), str(options.downloads))
+
+    @_once_per_episode
+    def shown(episode: Episode) -> str | None:
+        fingerprint = episode_fingerprint(episode)
+        if fingerprint is None:
+            return None
+        people = [(person.name, person.slug) if (person := archive.person_for(name)) else None
+                  for name in episode.speakers]
+        return digest(fingerprint, repr(people))
+
+    def remembered(owner: str, parts: list[str | None], make: Callable[[], Made]) -> Made:
+        """What `make` makes, from the cache where the last build made it of the same `parts`."""
+        if cache is None or None in parts:
+            return make()
+        key = digest(setting, owner, *parts)
+        made = last[key][1] if key in last else make()
+        kept[key] = (owner, made)
+        return made
+
     def feeds(base: str, title: str, episodes: list[Episode], description: str) -> None:
         newest = sorted(episodes, key=lambda e: e.sort_key, reverse=True)[:FEED_SIZE]
         page_of: Callable[[Episode], str] = lambda e: url_of(episode_src(e))  # noqa: E731
-        out.files[f"{base}feed.xml"] = rss_feed(title, site_url, absolute_url(site_url, f"{base}feed.xml"), page_of,
-                                                newest, description, audio_url_of=audio_url_of,
-                                                transcripts_of=transcripts_of, summary_of=summary_of)
-        out.files[f"{base}feed.json"] = json_feed(title, site_url, absolute_url(site_url, f"{base}feed.json"),
-                                                  page_of, newest, description, speaker_url_of=speaker_url_of,
-                                                  audio_url_of=audio_url_of, summary_of=summary_of)
+        out.files[f"{base}feed.xml"], out.files[f"{base}feed.json"] = remembered(
+            f"{base}feed", [title, description, *map(shown, newest)], lambda: (
+                rss_feed(title, site_url, absolute_url(site_url, f"{base}feed.xml"), page_of, newest, description,
+                         audio_url_of=audio_url_of, transcripts_of=transcripts_of, summary_of=summary_of),
+                json_feed(title, site_url, absolute_url(site_url, f"{base}feed.json"), page_of, newest,
+                          description, speaker_url_of=speaker_url_of, audio_url_of=audio_url_of,
+                          summary_of=summary_of)))
 
     feeds("", site_name, archive.episodes, f"The latest episodes of {site_name}")
     for person in archive.people.values():
@@ -210,15 +243,21 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
         feeds(f"topics/{topic.slug}/", f"{topic.name} · {site_name}", topic.episodes, f"Episodes about {topic.name}")
 
     site_feeds = _feed_links("", site_name)
-    for episode in archive.episodes:
-        src = episode_src(episode)
+
+    def episode_head(episode: Episode, src: str) -> str:
         audio = audio_url_of(episode)
         data = episode_jsonld(episode, url_of(src), speaker_url_of, episode.topics,
                               audio[0] if audio else (episode.audio if episode.audio and "://" in episode.audio
                                                       else None), site_name)
         description = episode.description or f"{episode.title}, with {', '.join(episode.speakers)}"
-        out.head[src] = (_meta(open_graph_meta(episode.title, description, url_of(src), site_name))
-                         + jsonld_script(data) + site_feeds)
+        return (_meta(open_graph_meta(episode.title, description, url_of(src), site_name))
+                + jsonld_script(data) + site_feeds)
+
+    for episode in archive.episodes:
+        src = episode_src(episode)
+        out.head[src] = remembered(src, [shown(episode)], lambda episode=episode, src=src: episode_head(episode, src))
+    if cache is not None:
+        cache.put_map(published_key(), kept)
     for person in archive.people.values():
         src = speaker_src(person.slug)
         out.head[src] = (_meta(open_graph_meta(person.name, person.bio or f"Appearances of {person.name}",
