@@ -108,7 +108,6 @@ class Transcript:
 
     def __getattr__(self, name: str) -> Any:
         # Only called for what the object lacks: the segments of a transcript read from a pickle,
-        # unpacked on first use.
         # unpacked on first use (by any of `mkdocs serve`'s threads: set before the packed copy goes).
         if name == "segments":
             if (packed := self.__dict__.get("_packed_segments")) is not None:

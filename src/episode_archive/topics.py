@@ -560,8 +560,9 @@ def _assignment_key(episodes: list[Episode], per_episode: int, vocabulary: Topic
                     reads: Mapping[str, TopicRead]) -> str | None:
     """Everything `assign_topics` reads: each episode's slug, people, given topics and topic read (or,
     where it has none, its content key and title: then its text is read), topics.yml and the options.
-    An edit that leaves all of those as they were (a new title in a sidecar, a sentence outside the
-    sampled text) chooses no topic again. None where an episode has neither read nor content key."""
+    An edit that leaves all of those as they were (a description in a sidecar, a sentence outside the
+    sampled text; not a title, which leads the sample) chooses no topic again. None where an episode
+    has neither read nor content key."""
     parts = [code_digest(), str(per_episode), repr(sorted(vocabulary.canonical.items())),
              repr(sorted(vocabulary.ignored))]
     for episode in sorted(episodes, key=lambda e: e.slug):
