@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from scipy import sparse
 
@@ -287,6 +288,8 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     return archive, problems
 
 
+Result = TypeVar("Result")
+
 _PassageLinks = dict[str, dict[int, tuple[str, str, float]]]
 """By episode slug, {segment index: (target slug, anchor, score)}: what crosses from a child process and
 is cached, while the episodes stay where they are."""
@@ -303,10 +306,7 @@ def _start_passage_links(episodes: list[Episode], options: Options, cache: Archi
         # slug and speakers (whose names are no words to compare).
         key = "passages-" + digest(code_digest(), repr(options.passage_links), *sorted(
             digest(loaded.features[e.source].passages_digest, e.slug, repr(e.speakers)) for e in episodes))
-        stored = cache.get(key)
-        if stored is not None:
-            cache.keep(pairs_key())  # for the build after the next edit
-            return lambda: stored
+        cache.keep(pairs_key())  # for the build after the next edit (written by the child, when there is one)
 
     def passage_links() -> _PassageLinks:
         found = find_passage_links(episodes, options.passage_links,
@@ -314,16 +314,7 @@ def _start_passage_links(episodes: list[Episode], options: Options, cache: Archi
         return {slug: {index: (link.target_episode.slug, link.anchor, link.score) for index, link in links.items()}
                 for slug, links in found.items()}
 
-    finding = in_background(passage_links, fork=len(episodes) >= PARALLEL_FROM)
-
-    def result() -> _PassageLinks:
-        passages = finding()
-        if cache is not None:
-            cache.keep(pairs_key())  # written by the child, when there was one
-            if key is not None:
-                cache.put(key, passages)
-        return passages
-    return result
+    return _cached_in_background(cache, key, passage_links, fork=len(episodes) >= PARALLEL_FROM)
 
 
 def _start_wording_vectors(episodes: list[Episode], options: Options, cache: ArchiveCache | None,
@@ -339,17 +330,24 @@ def _start_wording_vectors(episodes: list[Episode], options: Options, cache: Arc
     if cache is not None:
         key = "wording-" + digest(code_digest(), *sorted(
             digest(loaded.features[e.source].wording_digest, e.slug, repr(e.speakers)) for e in episodes))
-        stored = cache.get(key)
-        if stored is not None:
-            return lambda: stored
-    weighing = in_background(lambda: wording_vectors(episodes, lambda e: loaded.features[e.source].wording),
-                             fork=len(episodes) >= PARALLEL_FROM)
+    return _cached_in_background(
+        cache, key, lambda: wording_vectors(episodes, lambda e: loaded.features[e.source].wording),
+        fork=len(episodes) >= PARALLEL_FROM)
 
-    def result() -> sparse.csr_matrix:
-        vectors = weighing()
+
+def _cached_in_background(cache: ArchiveCache | None, key: str | None, work: Callable[[], Result],
+                          fork: bool) -> Callable[[], Result]:
+    """A call that gives `work()`: from the cache under `key`, else started now (in a forked child where
+    `fork`, see `in_background`) and cached once waited for."""
+    if cache is not None and key is not None and (stored := cache.get(key)) is not None:
+        return lambda: stored
+    working = in_background(work, fork=fork)
+
+    def result() -> Result:
+        value = working()
         if cache is not None and key is not None:
-            cache.put(key, vectors)
-        return vectors
+            cache.put(key, value)
+        return value
     return result
 
 

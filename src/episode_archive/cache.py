@@ -8,7 +8,7 @@ downloads) are map entries (`put_map`): one file to read, and after an edit only
 is written. A build (the plugin) deletes the entries it did not use once its pages are made, and a map
 entry drops the values of deleted episodes, so they leave nothing behind; `check` and `export` add
 entries but delete none, so running them costs the next build nothing. Corpus-wide steps (topic
-filtering, related talks, passage links) run again whenever any episode changed. Later stages keep
+choice, related talks, passage links) run again whenever what each reads changed. Later stages keep
 entries here too, keyed the same way: related talks and passage links, the generated pages
 (render.pages), transcript downloads (publish), pages as MkDocs converted them (pageconvert) and the
 last search bundle (search).

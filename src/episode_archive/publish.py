@@ -147,14 +147,14 @@ def published_key() -> str:
 
 
 def downloads_key() -> str:
-    """The cache entry holding the last build's downloads by episode content key."""
+    """The cache's map entry of downloads by episode content key (`_downloads`)."""
     return "downloads-" + code_digest()
 
 
 def make_downloads(episode: Episode) -> dict[str, str]:
     """The transcript's downloads by kind (see `download_paths`; the original file is copied, not made)."""
     made = {"text": plain_text(episode)}
-    if "vtt" in download_paths(episode):
+    if episode.transcript.timed:
         made.update({"vtt": webvtt(episode), "srt": subrip(episode), "json": podcasting_json(episode)})
     return made
 

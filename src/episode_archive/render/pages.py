@@ -145,6 +145,7 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
     others are rendered in forked workers when `parallel_map` can (not in `mkdocs serve`: threads)."""
     keys: dict[int, str] = {}
     made: dict[int, str] = {}
+    last: dict[str, tuple[str, tuple[str, str, tuple[str, ...]]]] = {}
     if cache is not None and bodies is not None:
         last = cache.get_map(episode_pages_key())
         for index, episode in enumerate(archive.episodes):
@@ -178,7 +179,7 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
 
 
 def episode_pages_key() -> str:
-    """The cache entry holding the last build's episode pages by `_page_key`, for the next build."""
+    """The cache's map entry of episode pages by `_page_key`, for the next build."""
     return "episode-pages-" + code_digest()
 
 
