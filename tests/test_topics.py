@@ -9,6 +9,7 @@ import pytest
 
 from episode_archive import topics as topics_module
 from episode_archive.archive import load_archive
+from episode_archive.cache import ArchiveCache
 from episode_archive.errors import ArchiveError
 from episode_archive.options import Options
 from episode_archive.slugs import make_slug
@@ -292,6 +293,74 @@ def test_extraction_results_are_cached_by_sample(monkeypatch):
     again = archive_of_four()
     assign_topics(again, per_episode=5)
     assert [e.topics for e in again] == first
+
+
+def _with_garden_text(text: str, speakers: tuple[str, ...] = ("Lena Voss",)):
+    episodes = archive_of_four()
+    episodes[2] = make_episode("garden", "2024-03-01", list(speakers), text=text)
+    return episodes
+
+
+def test_after_an_edit_only_the_edited_sample_is_read_again_and_the_choice_is_a_fresh_ones(tmp_path, monkeypatch):
+    assign_topics(archive_of_four(), per_episode=5, store=ArchiveCache(tmp_path / "cache"))
+    edited = GARDEN + "Zorblax mulch is new. Zorblax mulch feeds tomatoes, and zorblax mulch keeps the soil moist.\n"
+    tokenised: set[str] = set()
+    cased = topics_module._SampleWords.cased
+    monkeypatch.setattr(topics_module._SampleWords, "cased",
+                        lambda self, slug: tokenised.add(slug) or cased(self, slug))
+    rebuilt = _with_garden_text(edited)
+    assign_topics(rebuilt, per_episode=5, store=ArchiveCache(tmp_path / "cache"))
+    assert tokenised == {"garden"}, "no other sample holds the new phrases' first words"
+    assert any("zorblax" in topic.lower() for topic in rebuilt[2].topics)
+    fresh = _with_garden_text(edited)
+    assign_topics(fresh, per_episode=5)
+    assert [e.topics for e in rebuilt] == [e.topics for e in fresh]
+
+
+def test_new_names_in_the_archive_make_every_episode_choose_again_as_a_fresh_build(tmp_path, monkeypatch):
+    # "Tomatoes" as a speaker's name part: written as a name in the samples that capitalise it.
+    assign_topics(archive_of_four(), per_episode=5, store=ArchiveCache(tmp_path / "cache"))
+    tokenised: set[str] = set()
+    cased = topics_module._SampleWords.cased
+    monkeypatch.setattr(topics_module._SampleWords, "cased",
+                        lambda self, slug: tokenised.add(slug) or cased(self, slug))
+    rebuilt = _with_garden_text(GARDEN, ("Lena Voss", "Tom Compost"))
+    assign_topics(rebuilt, per_episode=5, store=ArchiveCache(tmp_path / "cache"))
+    assert tokenised == {"sourdough", "compilers", "garden", "cycling"}
+    fresh = _with_garden_text(GARDEN, ("Lena Voss", "Tom Compost"))
+    assign_topics(fresh, per_episode=5)
+    assert [e.topics for e in rebuilt] == [e.topics for e in fresh]
+
+
+def test_phrases_no_sample_offered_before_are_looked_for_in_the_samples_kept_from_the_last_choice():
+    samples = {"one": "Disc brakes in winter rain.", "two": "Winter cycling, winter tyres.", "three": "Rye flour."}
+    reads = {slug: topics_module.TopicRead([], sample, []) for slug, sample in samples.items()}
+    words = topics_module._SampleWords(reads)
+    before = frozenset({"disc brakes", "rye"})
+    last = topics_module._TopicFacts("names", before, {}, {
+        read.digest: topics_module._PhraseFinder(before)(words.lower(slug)) for slug, read in reads.items()})
+    wanted = frozenset({"rye", "winter", "winter tyres"})
+    present = topics_module._present_phrases(reads, wanted, last, words)
+    assert present == topics_module._present_phrases(reads, wanted, None, topics_module._SampleWords(reads))
+    assert present == {"one": {"winter"}, "two": {"winter", "winter tyres"}, "three": {"rye"}}
+
+
+@pytest.mark.parametrize("sample", [
+    "Qua gort.", "aqua qua", "9qua", "_qua", "'qua'", "qua's", "quality", "qua-bar", "QUA!", "\u212aey key",
+    "İqua", "naïve café", "ΣΟΦΟΣ qua", "mulch-qua", "xqua qua-",
+])
+def test_a_sample_may_hold_every_phrase_its_words_hold(sample):
+    lowered = [word.lower() for word in topics_module._TOKEN.findall(sample)]
+    for phrase in ("qua", "qua gort", "key", "café", "naïve café", "bar", "mulch"):
+        held = topics_module._PhraseFinder({phrase})(lowered)
+        if held:
+            assert topics_module._may_hold(frozenset({phrase}))(sample), (sample, phrase)
+
+
+def test_a_sample_whose_words_only_contain_a_new_phrase_need_not_be_read():
+    may_hold = topics_module._may_hold(frozenset({"qua", "qua gort"}))
+    assert not may_hold("The quality of aqua, quasi-quark.")
+    assert may_hold("Sine qua non.")
 
 
 def test_two_different_topics_on_one_page_are_an_error_naming_both(tmp_path):

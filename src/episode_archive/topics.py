@@ -496,6 +496,7 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
     if store is not None and choice_key is not None and isinstance(assigned := store.get(choice_key), dict):
         for episode in needing:
             episode.topics = list(assigned[episode.slug])
+        store.keep(_facts_key())  # for the choice after the next edit
         return
 
     # Every episode's speaker labels (turn names, never topics) and sample, read once.
@@ -510,48 +511,53 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
             known[e.slug] = TopicRead(labels[e.slug], sample, phrases)
     recurring_labels = [label for slug in sorted(known) for label in known[slug].labels]
     speakers = [name for e in episodes for name in _people(e)]
-    archive_names = name_parts(speakers + recurring_labels)
-    full_names = {" ".join(name.lower().split()) for name in speakers + recurring_labels}
-    # Each sample's words, found once for both uses below.
-    sample_words = {slug: _TOKEN.findall(read.sample or "") for slug, read in known.items()}
-    extracted = {slug: read.phrases for slug, read in known.items()}
-
-    candidates: dict[str, list[tuple[str, str]]] = {}
+    everyone = set(speakers + recurring_labels)
+    archive_names = name_parts(everyone)
+    full_names = {" ".join(name.lower().split()) for name in everyone}
+    names = digest(repr(sorted(archive_names)), repr(sorted(full_names)))
+    previous = store.get(_facts_key()) if store is not None else None
+    if not isinstance(previous, _TopicFacts):
+        previous = None
+    words = _SampleWords(known)
+    candidates: dict[str, list[_Candidate]] = {}
+    candidates_by_read: dict[str, list[_Candidate]] = {}
     for episode in needing:
-        cased = Counter(sample_words[episode.slug])
+        read = known[episode.slug]
+        read_key = digest(read.digest, names)
+        found = previous.candidates.get(read_key) if previous is not None else None
+        if found is None:
+            found = _candidates(read.phrases, words.cased(episode.slug), archive_names, full_names)
+        candidates[episode.slug] = candidates_by_read[read_key] = found
 
-        def is_name(word: str, cased: Counter[str] = cased) -> bool:
-            # Another speaker's name part, written as a name here: "Light" is a name, "light" a word.
-            return word in archive_names and cased[word.capitalize()] + cased[word.upper()] >= cased[word]
-
-        candidates[episode.slug] = [
-            (shown, phrase) for shown, phrase in extracted[episode.slug]
-            if phrase not in full_names and not any(is_name(word) for word in phrase.split())]
-
-    common = _common_phrases(candidates, sample_words, len(episodes))
+    wanted = frozenset(phrase for found in candidates.values() for _, phrase, _ in found)
+    present = _present_phrases(known, wanted, previous, words)
+    common = _common_phrases(present, len(episodes))
     shown_forms = _shown_forms(episodes, candidates)
     for episode in needing:
         chosen: list[str] = []
         keys: set[str] = set()
         uses: Counter[str] = Counter()
-        for _shown, phrase in candidates[episode.slug]:
+        for _shown, phrase, phrase_key in candidates[episode.slug]:
             if phrase in common:
                 continue
-            name = vocabulary.resolve(shown_forms[topic_key(phrase)])
+            name = vocabulary.resolve(shown_forms[phrase_key])
             if name is None:
                 continue
             key = topic_key(name)
-            words = set(key.split("-"))
+            key_words = set(key.split("-"))
             # "sourdough starter" after "sourdough" and "starter" adds nothing a reader needs, nor
             # does a third "merkle ..." after "merkle" and "merkle tree".
-            if key in keys or all(uses[word] for word in words) or any(uses[word] >= 2 for word in words):
+            if key in keys or all(uses[word] for word in key_words) or any(uses[word] >= 2 for word in key_words):
                 continue
             chosen.append(name)
             keys.add(key)
-            uses.update(words)
+            uses.update(key_words)
             if len(chosen) >= per_episode:
                 break
         episode.topics = chosen
+    if store is not None:
+        store.put(_facts_key(), _TopicFacts(names, wanted, candidates_by_read,
+                                            {read.digest: present[slug] for slug, read in known.items()}))
     if store is not None and choice_key is not None:
         store.put(choice_key, {episode.slug: episode.topics for episode in needing})
 
@@ -578,48 +584,142 @@ def _assignment_key(episodes: list[Episode], per_episode: int, vocabulary: Topic
     return "topic-choice-" + digest(*parts)
 
 
-def _common_phrases(candidates: dict[str, list[tuple[str, str]]], sample_words: dict[str, list[str]],
-                    total: int) -> set[str]:
-    """Candidate phrases present in more than COMMON_SHARE of all episodes' samples (each sample's
-    words as `_TOKEN` finds them)."""
+_Candidate = tuple[str, str, str]
+"""A phrase YAKE found that may become a topic: as shown, lowercase, and its `topic_key`."""
+
+
+def _candidates(phrases: list[tuple[str, str]], sample_words: list[str], archive_names: set[str],
+                full_names: set[str]) -> list[_Candidate]:
+    """An episode's extracted phrases that name no one: not a speaker's full name, and no word that is
+    a name part of someone in the archive and written as a name in this sample."""
+    cased = Counter(sample_words)
+
+    def is_name(word: str) -> bool:
+        # Another speaker's name part, written as a name here: "Light" is a name, "light" a word.
+        return word in archive_names and cased[word.capitalize()] + cased[word.upper()] >= cased[word]
+
+    return [(shown, phrase, topic_key(phrase)) for shown, phrase in phrases
+            if phrase not in full_names and not any(is_name(word) for word in phrase.split())]
+
+
+class _SampleWords:
+    """Each sample's words as `_TOKEN` finds them, found at most once and only where asked for."""
+
+    def __init__(self, reads: Mapping[str, TopicRead]) -> None:
+        self.reads = reads
+        self._cased: dict[str, list[str]] = {}
+        self._lower: dict[str, list[str]] = {}
+
+    def cased(self, slug: str) -> list[str]:
+        if slug not in self._cased:
+            self._cased[slug] = _TOKEN.findall(self.reads[slug].sample or "")
+        return self._cased[slug]
+
+    def lower(self, slug: str) -> list[str]:
+        if slug not in self._lower:
+            self._lower[slug] = list(map(str.lower, self.cased(slug)))
+        return self._lower[slug]
+
+
+@dataclass
+class _TopicFacts:
+    """What one topic choice found in the samples, for the next to reuse (cached under `_facts_key`).
+
+    After an edit only the edited episode's read differs: its sample's words are found again, every
+    other sample's candidates come from here, and their phrases in `wanted` too; a phrase no sample
+    offered before is looked for in the other samples, and only in those that hold its first word."""
+
+    names: str
+    """A digest of the archive's names, which decide which phrases name someone."""
+    wanted: frozenset[str]
+    """Every candidate phrase of that choice: what `present` was looked for."""
+    candidates: dict[str, list[_Candidate]]
+    """By the digest of an episode's topic read and `names`."""
+    present: dict[str, frozenset[str]]
+    """By the digest of a topic read: the phrases of `wanted` its sample holds."""
+
+
+def _facts_key() -> str:
+    return "topic-facts-" + code_digest()
+
+
+class _PhraseFinder:
+    """Which of some one- and two-word phrases a sample's lowercase words hold (as `_grams` counts them):
+    its words and only those word pairs that start as a wanted pair does, since making every pair of
+    every sample is most of the time this takes."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = set(phrases)
+        self.single_words = {phrase for phrase in phrases if " " not in phrase}
+        self.pairs = phrases - self.single_words
+        self.pair_starts = {phrase.split(" ", 1)[0] for phrase in self.pairs}
+
+    def __call__(self, tokens: list[str]) -> frozenset[str]:
+        present = self.single_words.intersection(tokens)
+        if self.pairs:
+            present.update(pair for first, second in zip(tokens, tokens[1:], strict=False)
+                           if first in self.pair_starts and (pair := f"{first} {second}") in self.pairs)
+        return frozenset(present)
+
+
+def _present_phrases(reads: Mapping[str, TopicRead], wanted: frozenset[str], previous: _TopicFacts | None,
+                     words: _SampleWords) -> dict[str, frozenset[str]]:
+    """By slug, the phrases of `wanted` in each sample: where the last choice read the same sample, from
+    `previous`, with the phrases it did not look for looked for now, in the samples that may hold one
+    (`_may_hold`): a new phrase of the edited episode costs a search per sample, not its words."""
+    every = _PhraseFinder(wanted)
+    added = wanted - previous.wanted if previous is not None else wanted
+    new = _PhraseFinder(added)
+    may_hold = _may_hold(added)
+    present: dict[str, frozenset[str]] = {}
+    for slug, read in reads.items():
+        before = previous.present.get(read.digest) if previous is not None else None
+        if before is None:
+            present[slug] = every(words.lower(slug))
+            continue
+        found = before & wanted
+        if added and may_hold(read.sample or ""):
+            found |= new(words.lower(slug))
+        present[slug] = found
+    return present
+
+
+def _may_hold(phrases: frozenset[str]) -> Callable[[str], bool]:
+    r"""False only for a sample none of whose words (as `_TOKEN` finds them, lowercased) can begin one
+    of the phrases. Such a word starts after no letter and ends before no [\w'-] character. For an ASCII
+    word, lowercasing the whole sample leaves it and those neighbours as they were (only letters change,
+    and each alone), so it stands alone in the lowercase sample. Non-ASCII phrases: every sample may."""
+    if not all(phrase.isascii() for phrase in phrases):
+        return lambda sample: True
+    first_words = sorted({phrase.split(" ", 1)[0] for phrase in phrases}, key=lambda word: (-len(word), word))
+    alone = re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, first_words)) + r")(?![\w'-])")
+    return lambda sample: alone.search(sample.lower()) is not None
+
+
+def _common_phrases(present: dict[str, frozenset[str]], total: int) -> set[str]:
+    """Phrases present in more than COMMON_SHARE of all episodes' samples."""
     if total < COMMON_MIN_EPISODES:
         return set()
-    wanted = {phrase for phrases in candidates.values() for _, phrase in phrases}
-    # A sample's words and word pairs (`_grams`), but only the pairs that start as a wanted pair does:
-    # making every pair of every sample is most of the time this takes.
-    single_words = {phrase for phrase in wanted if " " not in phrase}
-    pairs = wanted - single_words
-    pair_starts = {phrase.split(" ", 1)[0] for phrase in pairs}
-    presence: Counter[str] = Counter()
-    for found in sample_words.values():
-        tokens = list(map(str.lower, found))
-        present = single_words.intersection(tokens)
-        present.update(pair for first, second in zip(tokens, tokens[1:], strict=False)
-                       if first in pair_starts and (pair := f"{first} {second}") in pairs)
-        presence.update(present)
+    presence = Counter(phrase for phrases in present.values() for phrase in phrases)
     return {phrase for phrase, count in presence.items() if count / total > COMMON_SHARE}
 
 
-def _shown_forms(episodes: list[Episode], candidates: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
+def _shown_forms(episodes: list[Episode], candidates: dict[str, list[_Candidate]]) -> dict[str, str]:
     """One spelling per topic key across the archive, so "model" and "models" share one page.
 
     A spelling some episode's metadata gives wins; otherwise the commonest extracted one (then the
     shortest, then alphabetical, so the choice never depends on input order).
     """
-    given: dict[str, Counter[str]] = {}
-    for episode in episodes:
-        if episode.given_topics:
-            for topic in episode.topics:
-                given.setdefault(topic_key(topic), Counter())[topic] += 1
-    extracted: dict[str, Counter[str]] = {}
-    for phrases in candidates.values():
-        for shown, phrase in phrases:
-            extracted.setdefault(topic_key(phrase), Counter())[shown] += 1
-    forms: dict[str, str] = {}
-    for key, counter in extracted.items():
-        source = given.get(key, counter)
-        forms[key] = min(source.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
-    return forms
+    given = Counter((topic_key(topic), topic) for e in episodes if e.given_topics for topic in e.topics)
+    extracted = Counter((key, shown) for phrases in candidates.values() for shown, _phrase, key in phrases)
+    given_keys = {key for key, _ in given}
+    best: dict[str, tuple[int, int, str]] = {}
+    extracted_only = ((pair, count) for pair, count in extracted.items() if pair[0] not in given_keys)
+    for (key, shown), count in itertools.chain(given.items(), extracted_only):
+        rank = (-count, len(shown), shown)
+        if key not in best or rank < best[key]:
+            best[key] = rank
+    return {key: best[key][2] for key in {key for key, _ in extracted}}
 
 
 def topic_slug_problems(episodes: list[Episode], episodes_dir: Path) -> list[Problem]:
