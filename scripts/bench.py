@@ -87,8 +87,8 @@ sys.exit(code)
 """
 
 # The generation step alone, as the plugin's on_files does it: read the whole archive (through the on-disk
-# cache, empty or not) and, while passage links are found, render the pages that need none and the downloads
-# (no feeds without site_url); then the episode pages.
+# cache, empty or not) and, while related talks and passage links are found, render the pages that need neither
+# and the downloads (no feeds without site_url); then the episode pages.
 _GENERATION = """
 import json, sys, time
 from pathlib import Path
@@ -871,9 +871,10 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "related talks, passage links, render the pages and downloads), in a fresh process (its start and "
               "imports included) through the on-disk cache: first empty, then with nothing changed, then after "
               "appending one more sentence to the same transcript. As in the plugin, the pages other than "
-              "episodes' and the downloads are made while passage links are found (part of \"load\"), the "
-              "episode pages after them. `mkdocs serve`: seconds from appending a sentence to a transcript until "
-              "the served page contains it (the plugin's first serve build had the cache of the builds before).", "",
+              "episodes' and the downloads are made while related talks and passage links are found (part of "
+              "\"load\"), the episode pages after them. `mkdocs serve`: seconds from appending a sentence to a "
+              "transcript until the served page contains it (the plugin's first serve build had the cache of the "
+              "builds before).", "",
               "| N | generation: empty cache | nothing changed | after one edit (share of cold) "
               "| `mkdocs build` after one edit | `mkdocs serve`: edit visible | `mkdocs serve --dirty`: edit visible |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]

@@ -160,12 +160,13 @@ def test_passage_links_and_wording_found_in_forked_children_are_the_same_and_cac
     monkeypatch.setattr(archive, "wording_vectors", recording(archive.wording_vectors, weighers))
     seen = []
     result, problems = load_archive(episodes_dir, Options(), ArchiveCache(tmp_path / "cache"),
-                                    meanwhile=lambda found: seen.append(dict(found.related)))
+                                    meanwhile=lambda found: seen.append((dict(found.related), found.passage_links)))
     assert not problems
     for children in (finders, weighers):
         assert [int(pid) for pid in children.read_text().split()] != [os.getpid()]
         assert len(children.read_text().split()) == 1
     assert links(result) == alone
-    assert seen == [result.related], "meanwhile ran once, with related talks settled"
+    assert seen == [({}, {})], "meanwhile ran once, before related talks and passage links"
+    assert result.related and result.passage_links
     # The child's cache entry survived the parent's pruning, for the build after the next edit.
     assert (tmp_path / "cache" / f"{pairs_key()}.pickle").exists()

@@ -212,9 +212,9 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     Problems include data warnings (look-alike speakers); the plugin logs those as warnings,
     so `mkdocs build --strict` fails on them while a plain build still publishes.
 
-    `meanwhile(archive)` is called once, when everything but the passage links is settled, while they
-    are found (in another process for a large archive): work that does not read `archive.passage_links`
-    runs there on the core that would otherwise wait.
+    `meanwhile(archive)` is called once, when everything but related talks and passage links is settled,
+    while those are found (wording and passages in other processes, in a large archive): work that reads
+    neither `archive.related` nor `archive.passage_links` runs there on the core that would otherwise wait.
     """
     progress = progress or NoProgress()
     started = time.perf_counter()
@@ -355,10 +355,11 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
                    finding_passages: Callable[[], _PassageLinks],
                    weighing_wording: Callable[[], sparse.csr_matrix | None],
                    meanwhile: Callable[[Archive], None]) -> None:
-    """Related talks (corpus-wide: computed again whenever what they read changed, from the cache
-    otherwise; their wording vectors from `weighing_wording`), then `meanwhile` while passage links are
-    still being found, then those. Vectors that changed mean related talks that did (their key holds
-    the same samples), so a child weighing them is never left unread."""
+    """`meanwhile` while wording vectors and passage links are still being found, then related talks
+    (corpus-wide: computed again whenever what they read changed, from the cache otherwise; their
+    wording vectors from `weighing_wording`), then passage links. Vectors that changed mean related
+    talks that did (their key holds the same samples), so a child weighing them is never left unread."""
+    meanwhile(archive)
     by_slug = {episode.slug: episode for episode in archive.episodes}
     key = None
     related = None
@@ -377,7 +378,6 @@ def _link_episodes(archive: Archive, options: Options, cache: ArchiveCache | Non
         if cache is not None and key is not None:
             cache.put(key, {slug: [(link.episode.slug, link.score, link.reason) for link in links]
                             for slug, links in archive.related.items()})
-    meanwhile(archive)
     archive.passage_links = _passage_links_of(finding_passages(), by_slug)
 
 

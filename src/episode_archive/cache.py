@@ -21,6 +21,7 @@ option puts it elsewhere. It holds pickles that only this tool writes.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import importlib.metadata
 import logging
@@ -208,6 +209,10 @@ class ArchiveCache:
 
     def _read(self, key: str) -> Any | None:
         path = self.directory / f"{key}.pickle"
+        collecting = gc.isenabled()
+        # Unpickling a thousand episodes makes about a hundred thousand containers, none of them garbage:
+        # the cycle collector would walk them over and over while they are made (half the time it takes).
+        gc.disable()
         try:
             with path.open("rb") as handle:
                 value = pickle.load(handle)
@@ -216,6 +221,9 @@ class ArchiveCache:
         except Exception as error:  # a truncated or foreign file: treat as a miss, rewrite it
             log.debug("cache entry %s unreadable (%s)", path, error)
             return None
+        finally:
+            if collecting:
+                gc.enable()
         return value
 
     def keep(self, key: str, value: Any | None = None) -> None:

@@ -333,7 +333,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         rendering = 0.0
 
         def meanwhile(archive: Archive) -> None:
-            # While passage links are found: what needs none (in the build's process, beside their child).
+            # While related talks and passage links are found: what reads neither (beside their children).
             nonlocal rendering
             started = time.perf_counter()
             pages.update(archive_pages(archive, self.options, self.bodies, self.cache))
