@@ -1,9 +1,10 @@
 import codecs
+from pathlib import Path
 
 import pytest
 
 from episode_archive.errors import ArchiveError
-from episode_archive.textio import inside_check, read_text
+from episode_archive.textio import inside_check, read_text, relative_name
 
 
 @pytest.mark.parametrize("data", [
@@ -55,9 +56,27 @@ def test_inside_check_agrees_with_resolving_each_path(tmp_path):
     (root / "out-link.txt").symlink_to(outside / "secret.txt")
     (root / "linked-folder").symlink_to(outside, target_is_directory=True)
     (root / "back-inside").symlink_to(root / "talks", target_is_directory=True)
+    (tmp_path / "episodes-old").mkdir()
+    (tmp_path / "episodes-old" / "plain.txt").write_text("x")
+    (root / "sibling-link.txt").symlink_to(tmp_path / "episodes-old" / "plain.txt")
     paths = [root / "talks" / "plain.txt", root / "in-link.txt", root / "out-link.txt",
              root / "linked-folder" / "secret.txt", root / "back-inside" / "plain.txt",
-             root / "talks" / ".." / "..", root / "missing.txt"]
+             root / "talks" / ".." / "..", root / "missing.txt", root / "sibling-link.txt",
+             tmp_path / "episodes-old" / "plain.txt", root / "talks" / ".."]
     inside = inside_check(root)
     assert [inside(path) for path in paths] == [path.resolve().is_relative_to(root.resolve()) for path in paths]
-    assert [inside(path) for path in paths] == [True, True, False, False, True, False, True]
+    assert [inside(path) for path in paths] == [True, True, False, False, True, False, True, False, False, True]
+
+
+@pytest.mark.parametrize("path, root", [
+    ("/a/episodes/talks/x.txt", "/a/episodes"), ("/a/episodes/x.txt", "/a/episodes"), ("/x.txt", "/"),
+    ("episodes/talks/x.txt", "episodes"), ("/a/episodes-old/x.txt", "/a/episodes"), ("/a/episodes", "/a/episodes"),
+])
+def test_relative_name_is_pathlibs(path, root):
+    try:
+        expected = Path(path).relative_to(Path(root)).as_posix()
+    except ValueError:
+        with pytest.raises(ValueError):
+            relative_name(Path(path), Path(root))
+        return
+    assert relative_name(Path(path), Path(root)) == expected

@@ -37,7 +37,7 @@ from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
 from .related import WordingSample, find_related, wording_sample, wording_vectors
 from .slugs import make_slug
-from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside, inside_check
+from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside, inside_check, relative_name
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
 from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
@@ -88,7 +88,7 @@ def find_transcripts(episodes_dir: Path) -> list[Path]:
     for path in sorted(episodes_dir.rglob("*")):
         if not path.is_file() or not is_transcript(path):
             continue
-        if any(part.startswith(".") for part in path.relative_to(episodes_dir).parts):
+        if any(part.startswith(".") for part in relative_name(path, episodes_dir).split("/")):
             continue
         found.append(path)
     return found
@@ -239,7 +239,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         except ArchiveError as error:
             problems.append(error.problem)
         paths = find_transcripts(episodes_dir)
-        described = [p for p in paths if p.relative_to(episodes_dir).as_posix() in catalog
+        described = [p for p in paths if relative_name(p, episodes_dir) in catalog
                      or p.with_suffix(".yml").exists() or p.with_suffix(".yaml").exists()]
         paths, duplicates = find_duplicates(paths, episodes_dir, read_explicit_slugs(paths, episodes_dir, catalog),
                                             described)
@@ -388,7 +388,7 @@ def _passage_links_of(passages: _PassageLinks, by_slug: dict[str, Episode]) -> d
 
 def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str, files: FileDigests) -> str:
     """Everything an Episode is made from: its file, sidecar, catalogue row, and the shared inputs."""
-    source = path.relative_to(episodes_dir).as_posix()
+    source = relative_name(path, episodes_dir)
     row = sorted((key, str(field.value)) for key, field in catalog.get(source, {}).items())
     return digest(shared, source, files.of(path), files.of(path.with_suffix(".yml")),
                   files.of(path.with_suffix(".yaml")), files.of(chapters_file(path)), repr(row))
@@ -466,7 +466,7 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
             loaded.episodes.append(episode)
             episode.content_key = keys.get(path)
     if cache is not None:
-        cache.put_map(loaded_key(), {keys[path]: (path.relative_to(episodes_dir).as_posix(), result)
+        cache.put_map(loaded_key(), {keys[path]: (relative_name(path, episodes_dir), result)
                                      for path, result in results.items()
                                      if path in keys and not isinstance(result, Problem)})
     return loaded

@@ -38,7 +38,7 @@ import frontmatter
 from . import metadata
 from .errors import ArchiveError, Problem
 from .readers import EXTENSIONS
-from .textio import MAX_TRANSCRIPT_BYTES, inside_check, read_text
+from .textio import MAX_TRANSCRIPT_BYTES, inside_check, read_text, relative_name
 from .yamlio import load_mapping
 
 PRECEDENCE = ("curated Markdown (.md with front matter)", ".vtt", ".srt", ".json", "Markdown without front matter",
@@ -257,7 +257,7 @@ def _candidate(path: Path, index: int, episodes_dir: Path, inside: Callable[[Pat
 
 def _relative(path: Path, episodes_dir: Path) -> str:
     try:
-        return path.relative_to(episodes_dir).as_posix()
+        return relative_name(path, episodes_dir)
     except ValueError:
         return path.as_posix()
 

@@ -25,7 +25,9 @@ def inside_check(root: Path) -> Callable[[Path], bool]:
     but with one `lstat` per path that is no link: each folder is resolved once. Resolving a thousand
     transcripts one by one costs 0.06 s of every build. Make one per pass over the archive: a folder
     replaced by a link later is seen by the next one."""
-    real_root = Path(os.path.realpath(root))
+    real_root = os.path.realpath(root)
+    # Both sides are resolved, absolute and normalised, so "inside" is a prefix that ends at a separator.
+    prefix = real_root if real_root.endswith(os.sep) else real_root + os.sep
     real_folders: dict[str, str] = {}
 
     def inside(path: Path) -> bool:
@@ -37,8 +39,17 @@ def inside_check(root: Path) -> Callable[[Path], bool]:
             if folder not in real_folders:
                 real_folders[folder] = os.path.realpath(folder)
             real = os.path.join(real_folders[folder], name)
-        return Path(real).is_relative_to(real_root)
+        return real == real_root or real.startswith(prefix)
     return inside
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """`path.relative_to(root).as_posix()`, by string for a path found under `root` (pathlib parses
+    both paths again on every call: a tenth of a second per pass over a thousand files)."""
+    name, base = os.fspath(path), os.fspath(root)
+    if name.startswith(base + os.sep) and base and not base.endswith(os.sep):
+        return name[len(base) + 1:].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
 
 
 def read_text(path: Path, encoding: str | None = None, inside: Path | None = None) -> str:

@@ -744,6 +744,7 @@ def topic_slug_problems(episodes: list[Episode], episodes_dir: Path) -> list[Pro
     return problems
 
 
+@functools.lru_cache(maxsize=65536)
 def _spelling(name: str) -> str:
     """A topic name without case, accents or word separators: what two spellings of one topic share."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
