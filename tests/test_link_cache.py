@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from episode_archive import archive, parallel, topics
+from episode_archive import archive, parallel, related, topics
 from episode_archive.archive import load_archive
-from episode_archive.cache import ArchiveCache
+from episode_archive.cache import ArchiveCache, code_digest
 from episode_archive.model import Archive
 from episode_archive.options import Options
 from episode_archive.passages import pairs_key
@@ -100,8 +100,13 @@ def test_after_one_edit_only_that_episode_is_counted_again_and_links_are_a_fresh
         return features(episode)
 
     monkeypatch.setattr(archive, "link_features", counting)
+    numbered = []
+    updated = related.WordingIndex.updated
+    monkeypatch.setattr(related.WordingIndex, "updated", lambda index, samples: numbered.append(
+        len(samples.keys() - index.rows.keys())) or updated(index, samples))
     rebuilt = load(episodes_dir, ArchiveCache(tmp_path / "cache"))
     assert counted == ["2024-02-02-rust-1"]
+    assert numbered == [1], "the last build's wording index numbered the other samples' words"
     found = re.search(r"linked \d+ passages of 12 \((\d+) changed since the last build\)", caplog.text)
     if passages_change:
         assert found and int(found[1]) < 12, "the last build's pairs of passages served the rest"
@@ -157,7 +162,7 @@ def test_passage_links_and_wording_found_in_forked_children_are_the_same_and_cac
         return record
 
     monkeypatch.setattr(archive, "find_passage_links", recording(archive.find_passage_links, finders))
-    monkeypatch.setattr(archive, "wording_vectors", recording(archive.wording_vectors, weighers))
+    monkeypatch.setattr(archive, "weigh_wording", recording(archive.weigh_wording, weighers))
     seen = []
     result, problems = load_archive(episodes_dir, Options(), ArchiveCache(tmp_path / "cache"),
                                     meanwhile=lambda found: seen.append((dict(found.related), found.passage_links)))
@@ -168,5 +173,6 @@ def test_passage_links_and_wording_found_in_forked_children_are_the_same_and_cac
     assert links(result) == alone
     assert seen == [({}, {})], "meanwhile ran once, before related talks and passage links"
     assert result.related and result.passage_links
-    # The child's cache entry survived the parent's pruning, for the build after the next edit.
+    # The children's cache entries survived the parent's pruning, for the build after the next edit.
     assert (tmp_path / "cache" / f"{pairs_key()}.pickle").exists()
+    assert (tmp_path / "cache" / f"wording-index-{code_digest()}.pickle").exists()

@@ -9,6 +9,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN_STOP_W
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from episode_archive.related import WordingIndex, wording_tfidf
 from episode_archive.tfidf import ENGLISH_STOP_WORDS, TOKEN_PATTERN, l2_normalize, term_counts, tfidf_matrix
 
 TEXTS = [
@@ -70,3 +71,31 @@ def test_no_words_left_gives_none():
     assert tfidf_matrix([term_counts("the and", STATIC), term_counts("", STATIC)]) is None
     assert tfidf_matrix([term_counts("ann lee", STATIC)], NAMES) is None
     assert tfidf_matrix([term_counts("zebra", STATIC), term_counts("quokka", STATIC)], min_df=2) is None
+
+
+def test_wording_index_numbers_give_scikit_learns_values_with_a_column_for_every_word():
+    index = WordingIndex().updated({str(i): term_counts(text, STATIC) for i, text in enumerate(TEXTS)})
+    mine = wording_tfidf(index, [str(i) for i in range(len(TEXTS))], NAMES)
+    vectorizer = TfidfVectorizer(sublinear_tf=True, token_pattern=TOKEN_PATTERN, stop_words=sorted(STATIC | NAMES),
+                                 dtype=np.float64, norm=None)
+    theirs = vectorizer.fit_transform(TEXTS).toarray()
+    terms = list(vectorizer.get_feature_names_out())
+    assert index.terms == sorted(index.terms) and set(terms) | NAMES == set(index.terms)
+    assert np.array_equal(mine.toarray()[:, [index.terms.index(term) for term in terms]], theirs)
+    assert not mine[:, index.numbers_of(NAMES)].nnz, "speakers' names are columns no row fills"
+    rows = zip(mine.indptr[:-1], mine.indptr[1:], strict=True)
+    assert all(np.all(np.diff(mine.indices[start:end]) > 0) for start, end in rows), "words in column order"
+
+
+def test_a_wording_index_kept_through_edits_numbers_words_as_one_made_anew():
+    first = {str(i): term_counts(text, STATIC) for i, text in enumerate(TEXTS)}
+    kept = WordingIndex().updated(first)
+    # Keys are digests of the samples: one sample edited (with words before, between and after the
+    # others'), one deleted, one new.
+    edited = {**first, "0 edited": term_counts(TEXTS[0] + " Aardvark bakers, mmm, zymurgy.", STATIC),
+              "7": term_counts("Quokkas again, and narwhals.", STATIC)}
+    del edited["0"], edited["2"]
+    kept = kept.updated(edited)
+    fresh = WordingIndex().updated(edited)
+    assert kept.terms == fresh.terms and kept.rows == fresh.rows
+    assert "aliasing" not in kept.terms, "a deleted sample's own words leave the index"

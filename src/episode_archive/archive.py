@@ -35,7 +35,7 @@ from .people import Resolver, collect_people, load_registry, look_alike_problems
 from .progress import NoProgress, Progress
 from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
-from .related import WordingSample, find_related, wording_sample, wording_vectors
+from .related import WordingIndex, WordingSample, find_related, weigh_wording, wording_sample, wording_vectors
 from .slugs import make_slug
 from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside, inside_check, relative_name
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
@@ -323,16 +323,26 @@ def _start_wording_vectors(episodes: list[Episode], options: Options, cache: Arc
     return a call that waits for the vectors. They read no topics, so in a large archive a forked child
     weighs them while this process settles topics. Cached by what they read: each episode's wording
     sample, slug and speakers. Where those are as the last build's, related talks may still change
-    (topics, dates), and the vectors come from the cache."""
+    (topics, dates), and the vectors come from the cache. Where they are not, the words of the samples
+    the last build weighed come numbered from its `WordingIndex` (written by the child, where there is one)."""
     if options.related_count <= 0 or len(episodes) < 2:
         return lambda: None
-    key = None
-    if cache is not None:
-        key = "wording-" + digest(code_digest(), *sorted(
-            digest(loaded.features[e.source].wording_digest, e.slug, repr(e.speakers)) for e in episodes))
-    return _cached_in_background(
-        cache, key, lambda: wording_vectors(episodes, lambda e: loaded.features[e.source].wording),
-        fork=len(episodes) >= PARALLEL_FROM)
+    if cache is None:
+        return in_background(lambda: wording_vectors(episodes, lambda e: loaded.features[e.source].wording),
+                             fork=len(episodes) >= PARALLEL_FROM)
+    key = "wording-" + digest(code_digest(), *sorted(
+        digest(loaded.features[e.source].wording_digest, e.slug, repr(e.speakers)) for e in episodes))
+    index_key = "wording-index-" + code_digest()
+    cache.keep(index_key)  # for the build after the next edit
+
+    def weigh() -> sparse.csr_matrix:
+        last = cache.get(index_key)
+        vectors, index = weigh_wording(episodes, lambda e: loaded.features[e.source].wording,
+                                       lambda e: loaded.features[e.source].wording_digest,
+                                       last if isinstance(last, WordingIndex) else None)
+        cache.put_whole(index_key, index)
+        return vectors
+    return _cached_in_background(cache, key, weigh, fork=len(episodes) >= PARALLEL_FROM)
 
 
 def _cached_in_background(cache: ArchiveCache | None, key: str | None, work: Callable[[], Result],

@@ -19,11 +19,13 @@ cooking episode left 31 of 33 lists as they were (on average over six such episo
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,7 +35,7 @@ from scipy import sparse
 from .model import Episode, RelatedLink
 from .names import name_key
 from .slugs import make_slug
-from .tfidf import ENGLISH_STOP_WORDS, TermCounts, term_counts, tfidf_matrix
+from .tfidf import ENGLISH_STOP_WORDS, TermCounts, term_counts
 from .topics import FILLER_WORDS, looks_english, name_parts, sample_text, yake_stopwords
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -208,11 +210,83 @@ def _within_show_weights(speakers: _Items, show_of: list[str | None]) -> dict[tu
 
 def wording_vectors(episodes: list[Episode], wording: Callable[[Episode], WordingSample]) -> sparse.csr_matrix:
     """`_wording_vectors` of the episodes in slug order, as `find_related` compares them."""
+    return weigh_wording(episodes, wording, lambda episode: episode.slug)[0]
+
+
+def weigh_wording(episodes: list[Episode], wording: Callable[[Episode], WordingSample],
+                  key: Callable[[Episode], str],
+                  index: WordingIndex | None = None) -> tuple[sparse.csr_matrix, WordingIndex]:
+    """`wording_vectors`, numbering words with the `index` of an earlier build (samples by `key`, a
+    digest of the sample): only samples it does not hold are looked up. Returns the index of these
+    samples too, for the next build."""
     ordered = sorted(episodes, key=lambda e: e.slug)
-    return _wording_vectors(ordered, [wording(e) for e in ordered])
+    return _wording_vectors(ordered, [wording(e) for e in ordered], [key(e) for e in ordered],
+                            index or WordingIndex())
 
 
-def _wording_vectors(episodes: list[Episode], samples: list[WordingSample]) -> sparse.csr_matrix:
+class WordingIndex:
+    """The words of the wording samples, numbered, with each sample's words as numbers and counts.
+
+    Numbering two million words (a thousand samples) is most of what weighing them costs, and it
+    depends on the samples alone: kept between builds, it makes an edit cost the edited sample's words.
+    Words are numbered in code-point order among those the samples use, the order TF-IDF's columns
+    take (`tfidf.tfidf_matrix`), and each sample holds its words in that order. A word added or gone
+    between two others leaves that order as it was: only numbers move. So an index made anew and one
+    kept through edits number the same samples' words alike, and their vectors are equal bit for bit.
+    """
+
+    def __init__(self, terms: list[str] | None = None, rows: dict[str, tuple[bytes, bytes]] | None = None) -> None:
+        self.terms = terms or []
+        """Every word some sample uses, in code-point order: a word's number is its place here."""
+        self.rows = rows or {}
+        """By sample key: its words' numbers (int32, ascending) and counts (uint32), as bytes."""
+
+    def updated(self, samples: dict[str, TermCounts]) -> WordingIndex:
+        """An index of exactly these samples (by key): the rows it holds, the others numbered now."""
+        missing = {key: counts for key, counts in samples.items() if key not in self.rows}
+        new_terms = sorted({term for counts in missing.values() for term in counts.terms}.difference(self.terms))
+        terms = list(heapq.merge(self.terms, new_terms))
+        # Each old number moves up by the new words sorted before it.
+        places = np.searchsorted(np.array(new_terms, dtype=object), np.array(self.terms, dtype=object)) \
+            if new_terms and self.terms else np.zeros(len(self.terms), dtype=np.int64)
+        moved = np.arange(len(self.terms), dtype=np.int64) + places
+        rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for key in samples.keys() - missing.keys():
+            numbers, counts = self.rows[key]
+            rows[key] = (moved[np.frombuffer(numbers, dtype=np.int32)], np.frombuffer(counts, dtype="<u4"))
+        if missing:
+            number = {term: place for place, term in enumerate(terms)}
+            for key, counts in missing.items():
+                numbers = np.fromiter(map(number.__getitem__, counts.terms), dtype=np.int64, count=len(counts.terms))
+                order = np.argsort(numbers, kind="stable")
+                rows[key] = (numbers[order], np.frombuffer(counts.counts, dtype="<u4")[order])
+        # Words no sample uses any more go (an edited or deleted episode's words leave the cache).
+        used = np.zeros(len(terms), dtype=bool)
+        for numbers, _ in rows.values():
+            used[numbers] = True
+        if not used.all():
+            renumber = np.cumsum(used) - 1
+            terms = [term for term, kept in zip(terms, used.tolist(), strict=True) if kept]
+            rows = {key: (renumber[numbers], counts) for key, (numbers, counts) in rows.items()}
+        return WordingIndex(terms, {key: (numbers.astype(np.int32).tobytes(), counts.astype("<u4").tobytes())
+                                    for key, (numbers, counts) in rows.items()})
+
+    def row(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        numbers, counts = self.rows[key]
+        return np.frombuffer(numbers, dtype=np.int32), np.frombuffer(counts, dtype="<u4")
+
+    def numbers_of(self, words: Iterable[str]) -> list[int]:
+        """The numbers of those of the words the index holds."""
+        found = []
+        for word in words:
+            place = bisect.bisect_left(self.terms, word)
+            if place < len(self.terms) and self.terms[place] == word:
+                found.append(place)
+        return found
+
+
+def _wording_vectors(episodes: list[Episode], samples: list[WordingSample], keys: list[str],
+                     index: WordingIndex) -> tuple[sparse.csr_matrix, WordingIndex]:
     """One TF-IDF vector per episode, cut to its strongest terms, scaled so that a dot product is a cosine.
 
     The norm is the full vector's: words only one episode uses share nothing, so they are dropped
@@ -224,12 +298,11 @@ def _wording_vectors(episodes: list[Episode], samples: list[WordingSample]) -> s
     english = [i for i, sample in enumerate(samples) if sample.english]
     empty = sparse.csr_matrix((len(episodes), 1))
     if len(english) < 2:
-        return empty
-    weighted = tfidf_matrix([samples[i].words for i in english], speaker_words(episodes))
-    if weighted is None:  # no words at all
-        return empty
-    matrix = weighted[0]
-    matrix.sort_indices()
+        return empty, index
+    index = index.updated({keys[i]: samples[i].words for i in english})
+    matrix = wording_tfidf(index, [keys[i] for i in english], speaker_words(episodes))
+    if matrix is None:  # no words at all
+        return empty, index
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     in_one = np.bincount(matrix.indices, minlength=matrix.shape[1])[matrix.indices] < 2
     matrix.data[in_one] = 0.0
@@ -238,7 +311,35 @@ def _wording_vectors(episodes: list[Episode], samples: list[WordingSample]) -> s
     # Back to one row per episode, in order; other-language rows stay empty.
     placement = sparse.csr_matrix((np.ones(len(english)), (english, range(len(english)))),
                                   shape=(len(episodes), len(english)))
-    return (placement @ matrix).tocsr()
+    return (placement @ matrix).tocsr(), index
+
+
+def wording_tfidf(index: WordingIndex, keys: list[str], stop_words: frozenset[str]) -> sparse.csr_matrix | None:
+    """TF-IDF of the samples (by key) as `tfidf.tfidf_matrix` weighs them, value for value, without
+    `stop_words`; one column per word of the index (words no sample has stay empty columns), each row's
+    words in column order. None when no word is left."""
+    rows = [index.row(key) for key in keys]
+    numbers = np.concatenate([row[0] for row in rows]).astype(np.int64)
+    counts = np.concatenate([row[1] for row in rows]).astype(np.float64)
+    owners = np.repeat(np.arange(len(keys), dtype=np.int64), [len(row[0]) for row in rows])
+    stopped = np.zeros(len(index.terms), dtype=bool)
+    stopped[index.numbers_of(stop_words)] = True
+    kept = ~stopped[numbers]
+    columns, counts, owners = numbers[kept], counts[kept], owners[kept]
+    if not len(columns):
+        return None
+    width = len(index.terms)
+    df = np.bincount(columns, minlength=width).astype(np.float64)
+    df += 1.0
+    idf = np.full_like(df, fill_value=len(keys) + 1)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(counts, out=counts)
+    counts += 1.0
+    counts *= idf[columns]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=len(keys)))))
+    return sparse.csr_matrix((counts, columns, indptr), shape=(len(keys), width))
 
 
 def speaker_words(episodes: list[Episode]) -> frozenset[str]:
