@@ -35,7 +35,7 @@ from scipy import sparse
 from .model import Episode, RelatedLink
 from .names import name_key
 from .slugs import make_slug
-from .tfidf import ENGLISH_STOP_WORDS, TermCounts, term_counts
+from .tfidf import ENGLISH_STOP_WORDS, TermCounts, term_counts, weighted
 from .topics import FILLER_WORDS, looks_english, name_parts, sample_text, yake_stopwords
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -328,18 +328,7 @@ def wording_tfidf(index: WordingIndex, keys: list[str], stop_words: frozenset[st
     columns, counts, owners = numbers[kept], counts[kept], owners[kept]
     if not len(columns):
         return None
-    width = len(index.terms)
-    df = np.bincount(columns, minlength=width).astype(np.float64)
-    df += 1.0
-    idf = np.full_like(df, fill_value=len(keys) + 1)
-    idf /= df
-    np.log(idf, out=idf)
-    idf += 1.0
-    np.log(counts, out=counts)
-    counts += 1.0
-    counts *= idf[columns]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=len(keys)))))
-    return sparse.csr_matrix((counts, columns, indptr), shape=(len(keys), width))
+    return weighted(columns, counts, owners, len(keys), len(index.terms))
 
 
 def speaker_words(episodes: list[Episode]) -> frozenset[str]:

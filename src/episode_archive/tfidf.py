@@ -118,20 +118,25 @@ def tfidf_matrix(documents: Sequence[TermCounts], stop_words: frozenset[str] = f
     renumber = np.cumsum(keep) - 1
     inside = keep[columns]
     columns, counts, rows = renumber[columns[inside]], counts[inside], rows[inside]
-    width = int(keep.sum())
+    matrix = weighted(columns, counts, rows, len(documents), int(keep.sum()))
+    return (l2_normalize(matrix) if l2 else matrix), [seen[by_name[column]] for column in np.flatnonzero(keep)]
 
+
+def weighted(columns: np.ndarray, counts: np.ndarray, rows: np.ndarray, documents: int,
+             width: int) -> sparse.csr_matrix:
+    """The sublinear-tf, smooth-idf matrix of term counts (float64, changed in place) given by column
+    and row, rows ascending: each row stores its terms in the order given."""
     df = np.bincount(columns, minlength=width).astype(np.float64)
     df += 1.0
-    idf = np.full_like(df, fill_value=len(documents) + 1)
+    idf = np.full_like(df, fill_value=documents + 1)
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
     np.log(counts, out=counts)
     counts += 1.0
     counts *= idf[columns]
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(documents)))))
-    matrix = sparse.csr_matrix((counts, columns, indptr), shape=(len(documents), width))
-    return (l2_normalize(matrix) if l2 else matrix), [seen[by_name[column]] for column in np.flatnonzero(keep)]
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=documents))))
+    return sparse.csr_matrix((counts, columns, indptr), shape=(documents, width))
 
 
 def l2_normalize(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
