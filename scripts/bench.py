@@ -113,8 +113,7 @@ done = time.perf_counter()
 print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages": len(pages),
                   "episodes": len(archive.episodes), "people": len(archive.people), "topics": len(archive.topics),
                   "problems": len(problems), "warnings": len(archive.warnings),
-                  "downloads": len(published[0].files) if published else 0,
-                  "markdown_bytes": sum(len(p.encode()) for p in pages.values())}))
+                  "downloads": len(published[0].files) if published else 0}))
 """
 
 # `mkdocs serve` (optionally --dirty): seconds from appending a sentence to a transcript until the served

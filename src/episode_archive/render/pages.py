@@ -148,8 +148,9 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
     last: dict[str, tuple[str, tuple[str, str, tuple[str, ...]]]] = {}
     if cache is not None and bodies is not None:
         last = cache.get_map(episode_pages_key())
+        settings = digest(repr(options), str(bodies.use_directory_urls))
         for index, episode in enumerate(archive.episodes):
-            if (key := _page_key(episode, archive, options, bodies)) is None:
+            if (key := _page_key(episode, archive, settings)) is None:
                 continue
             keys[index] = key
             if key in last:
@@ -183,12 +184,12 @@ def episode_pages_key() -> str:
     return "episode-pages-" + code_digest()
 
 
-def _page_key(episode: Episode, archive: Archive, options: Options, bodies: PrerenderedBodies) -> str | None:
+def _page_key(episode: Episode, archive: Archive, settings: str) -> str | None:
     """What an episode page is made from: the episode (None for one read without a cache key), what it
-    shows of the rest of the archive, and the options."""
+    shows of the rest of the archive, and the options (`settings`, a digest)."""
     if (fingerprint := episode_fingerprint(episode)) is None:
         return None
-    return digest(fingerprint, repr(episode_context(episode, archive)), repr(options), str(bodies.use_directory_urls))
+    return digest(fingerprint, repr(episode_context(episode, archive)), settings)
 
 
 _pages_job: tuple[Archive, Options, PrerenderedBodies | None] | None = None
