@@ -119,7 +119,7 @@ print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages"
 # `mkdocs serve` (optionally --dirty): seconds from appending a sentence to a transcript until the served
 # page shows it. Printed as JSON on the last line.
 _SERVE_EDIT = """
-import json, subprocess, sys, time, urllib.request
+import json, signal, subprocess, sys, time, urllib.request
 from pathlib import Path
 root, transcript, url, sentence = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 extra = sys.argv[5:]
@@ -147,8 +147,14 @@ try:
         time.sleep(0.25)
     print(json.dumps({"first_build_s": first, "edit_visible_s": time.perf_counter() - edited}))
 finally:
-    server.terminate()
-    server.wait()
+    # Stopped as a person stops it (Ctrl-C): the plugin's on_shutdown stops the Pagefind run it may have
+    # left indexing in the background, which would otherwise compete with the next measurement.
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 """
 
 WARM_SENTENCE = "This sentence was added to measure a warm rebuild after one transcript changed."

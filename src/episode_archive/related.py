@@ -298,7 +298,7 @@ def _wording_vectors(episodes: list[Episode], samples: list[WordingSample], keys
     english = [i for i, sample in enumerate(samples) if sample.english]
     empty = sparse.csr_matrix((len(episodes), 1))
     if len(english) < 2:
-        return empty, index
+        return empty, WordingIndex()
     index = index.updated({keys[i]: samples[i].words for i in english})
     matrix = wording_tfidf(index, [keys[i] for i in english], speaker_words(episodes))
     if matrix is None:  # no words at all
