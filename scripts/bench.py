@@ -119,12 +119,12 @@ print(json.dumps({"load_s": loaded - started, "render_s": done - loaded, "pages"
 # `mkdocs serve` (optionally --dirty): seconds from appending a sentence to a transcript until the served
 # page shows it. Printed as JSON on the last line.
 _SERVE_EDIT = """
-import json, signal, subprocess, sys, time, urllib.request
+import json, os, signal, subprocess, sys, time, urllib.request
 from pathlib import Path
 root, transcript, url, sentence = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 extra = sys.argv[5:]
 server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", "127.0.0.1:8731", *extra], cwd=root,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 def page():
     try:
         return urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
@@ -147,14 +147,10 @@ try:
         time.sleep(0.25)
     print(json.dumps({"first_build_s": first, "edit_visible_s": time.perf_counter() - edited}))
 finally:
-    # Stopped as a person stops it (Ctrl-C): the plugin's on_shutdown stops the Pagefind run it may have
-    # left indexing in the background, which would otherwise compete with the next measurement.
-    server.send_signal(signal.SIGINT)
-    try:
-        server.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    # The whole process group: a Pagefind run the server left indexing in the background would otherwise
+    # go on and compete with the next measurement.
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait()
 """
 
 WARM_SENTENCE = "This sentence was added to measure a warm rebuild after one transcript changed."

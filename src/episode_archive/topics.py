@@ -483,7 +483,9 @@ def assign_topics(episodes: list[Episode], per_episode: int, vocabulary: TopicVo
                   reads: Mapping[str, TopicRead] | None = None) -> None:
     """Apply topics.yml to given topics; extract up to `per_episode` topics for every other episode.
 
-    `reads` (by slug) are what the loading workers already read; the rest is read here.
+    `reads` (by slug) are what the loading workers already read; the rest is read here. With a `store`,
+    the choice comes from it when nothing it reads changed (`_assignment_key`); otherwise it is made
+    again, with what the last choice found in the samples that did not change (`_TopicFacts`).
     """
     vocabulary = vocabulary or TopicVocabulary()
     for episode in episodes:
