@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from episode_archive import metadata
+from episode_archive import duplicates, metadata
+from episode_archive.cache import ArchiveCache, FileDigests
 from episode_archive.duplicates import Variant, find_duplicates, read_explicit_slugs, variant_of
 from helpers import write
 
@@ -170,6 +171,33 @@ def test_variant_of_splits_off_model_and_language_suffixes():
     assert variant_of(Path("talk-medium.txt")) == Variant("talk", "medium", False, 1)
     assert variant_of(Path("small.txt")) == Variant("small", None, False, 0)
     assert variant_of(Path("2024-01-01-the-bus-factor.txt")) == Variant("2024-01-01-the-bus-factor", None, False, 0)
+
+
+def test_front_matter_slugs_are_read_again_only_from_files_that_changed(tmp_path: Path, monkeypatch):
+    episodes = tmp_path / "episodes"
+    first = write(episodes / "a.md", "---\nslug: first\n---\nbody\n")
+    other = write(episodes / "b.md", "---\ntitle: No slug\n---\nbody\n")
+    outside = write(tmp_path / "elsewhere.md", "---\nslug: first\n---\nbody\n")
+
+    def build() -> dict[Path, str]:
+        files = FileDigests(ArchiveCache(tmp_path / "cache"))
+        found = read_explicit_slugs([first, other], episodes, files=files)
+        files.save()
+        return found
+
+    assert build() == {first: "first"}
+    read = []
+    front_matter_slug = duplicates._front_matter_slug
+    monkeypatch.setattr(duplicates, "_front_matter_slug",
+                        lambda path, inside: read.append(path.name) or front_matter_slug(path, inside))
+    assert build() == {first: "first"}
+    assert read == [], "unchanged files: their slugs come from the last build"
+    write(first, "---\nslug: second\n---\nbody\n")
+    assert build() == {first: "second"}
+    assert read == ["a.md"]
+    first.unlink()
+    first.symlink_to(outside)  # bytes the cache knows, outside the archive: never taken
+    assert build() == {}
 
 
 def test_read_explicit_slugs_front_matter_then_sidecar_then_catalogue(tmp_path: Path):

@@ -413,7 +413,8 @@ def _read_samples_while_loading(tmp_path: Path, episodes: dict[str, str]) -> dic
     for name, topics in episodes.items():
         write(folder / f"{name}.txt", "Sourdough starters and rye breads need patience and warm kitchens.\n" * 20)
         write(folder / f"{name}.yml", f"speakers: [Ann Lee]\n{topics}")
-    loaded = _load_all(find_transcripts(folder), folder, {}, Resolver([]), Glossary(), None, "test", NoProgress())
+    loaded = _load_all(find_transcripts(folder), folder, {}, Resolver([]), Glossary(), None, None, "test",
+                       NoProgress())
     return {source.removesuffix(".txt"): read.sample for source, read in loaded.topic_reads.items()}
 
 

@@ -241,12 +241,13 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         paths = find_transcripts(episodes_dir)
         described = [p for p in paths if relative_name(p, episodes_dir) in catalog
                      or p.with_suffix(".yml").exists() or p.with_suffix(".yaml").exists()]
-        paths, duplicates = find_duplicates(paths, episodes_dir, read_explicit_slugs(paths, episodes_dir, catalog),
-                                            described)
+        files = FileDigests(cache) if cache is not None else None
+        paths, duplicates = find_duplicates(
+            paths, episodes_dir, read_explicit_slugs(paths, episodes_dir, catalog, files), described)
         problems.extend(duplicates)
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
-        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, shared, progress)
+        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, files, shared, progress)
         episodes.extend(loaded.episodes)
         problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
@@ -432,7 +433,8 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> _LoadedEpisod
 
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
-              glossary: Glossary, cache: ArchiveCache | None, shared: str, progress: Progress) -> _Loaded:
+              glossary: Glossary, cache: ArchiveCache | None, files: FileDigests | None, shared: str,
+              progress: Progress) -> _Loaded:
     """Load every transcript: from the cache, else in forked workers when there are many, else here.
 
     The cache holds all loaded episodes in one map entry (`ArchiveCache.put_map`) by `_episode_key`:
@@ -441,7 +443,6 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
     inside = inside_check(episodes_dir)
-    files = FileDigests(cache) if cache is not None else None
     stored = cache.get_map(loaded_key()) if cache is not None else {}
     for path in paths:
         # Oversized files and links out of the archive are never read here; load_episode refuses them.
