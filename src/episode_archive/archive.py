@@ -248,6 +248,8 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
         loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, files, shared, progress)
+        if files is not None:
+            files.save()
         episodes.extend(loaded.episodes)
         problems.extend(loaded.problems)
     _qualify_shared_stems(episodes)
@@ -328,9 +330,13 @@ def _start_wording_vectors(episodes: list[Episode], options: Options, cache: Arc
     the last build weighed come numbered from its `WordingIndex` (written by the child, where there is one)."""
     if options.related_count <= 0 or len(episodes) < 2:
         return lambda: None
+    fork = len(episodes) >= PARALLEL_FROM
+
+    def wording(episode: Episode) -> WordingSample:
+        return loaded.features[episode.source].wording
+
     if cache is None:
-        return in_background(lambda: wording_vectors(episodes, lambda e: loaded.features[e.source].wording),
-                             fork=len(episodes) >= PARALLEL_FROM)
+        return in_background(lambda: wording_vectors(episodes, wording), fork=fork)
     key = "wording-" + digest(code_digest(), *sorted(
         digest(loaded.features[e.source].wording_digest, e.slug, repr(e.speakers)) for e in episodes))
     index_key = "wording-index-" + code_digest()
@@ -338,12 +344,11 @@ def _start_wording_vectors(episodes: list[Episode], options: Options, cache: Arc
 
     def weigh() -> sparse.csr_matrix:
         last = cache.get(index_key)
-        vectors, index = weigh_wording(episodes, lambda e: loaded.features[e.source].wording,
-                                       lambda e: loaded.features[e.source].wording_digest,
+        vectors, index = weigh_wording(episodes, wording, lambda e: loaded.features[e.source].wording_digest,
                                        last if isinstance(last, WordingIndex) else None)
         cache.put_whole(index_key, index)
         return vectors
-    return _cached_in_background(cache, key, weigh, fork=len(episodes) >= PARALLEL_FROM)
+    return _cached_in_background(cache, key, weigh, fork=fork)
 
 
 def _cached_in_background(cache: ArchiveCache | None, key: str | None, work: Callable[[], Result],
@@ -450,8 +455,6 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
             keys[path] = _episode_key(path, episodes_dir, catalog, shared, files)
             if (hit := stored.get(keys[path])) is not None:
                 results[path] = hit[1]
-    if files is not None:
-        files.save()
     missing = [path for path in paths if path not in results]
     from_cache = len(results)
     progress.advance(from_cache)

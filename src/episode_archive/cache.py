@@ -146,10 +146,7 @@ class FileDigests:
 
     def save(self) -> None:
         """Keep the digests of the files asked about in this build, for the next."""
-        if self.now != self.last:
-            self.cache.put_whole(self.key, self.now)
-        else:
-            self.cache.keep(self.key, self.now)
+        self.cache.put_whole(self.key, self.now, unless=self.last)
 
 
 class BuildMemo:
@@ -253,12 +250,13 @@ class ArchiveCache:
                 raise
             log.debug("cache entry %s not written (%s)", key, error)
 
-    def put_whole(self, key: str, value: Any) -> None:
+    def put_whole(self, key: str, value: Any, unless: Any | None = None) -> None:
         """`put` for an entry each build writes whole (every page, every download). With a memo (`mkdocs
         serve`) it is kept in memory only: writing tens of megabytes after every edit would cost each
         rebuild a noticeable part of its time. The file an earlier build wrote stays, and what it holds is
-        keyed by what each value was made from, so a later build still takes the unchanged ones."""
-        if self.memo is not None:
+        keyed by what each value was made from, so a later build still takes the unchanged ones. A value
+        equal to `unless` (what the entry held) is only kept, not written again."""
+        if self.memo is not None or (unless is not None and value == unless):
             self.keep(key, value)
         else:
             self.put(key, value)

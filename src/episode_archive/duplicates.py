@@ -234,10 +234,7 @@ class FrontMatterSlugs:
         return value
 
     def save(self) -> None:
-        if self.now != self.last:
-            self.files.cache.put_whole(self.key, self.now)
-        else:
-            self.files.cache.keep(self.key, self.now)
+        self.files.cache.put_whole(self.key, self.now, unless=self.last)
 
 
 def _sidecar_may_name_a_slug(sidecar: Path, inside: Callable[[Path], bool]) -> bool:

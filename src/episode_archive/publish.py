@@ -31,7 +31,6 @@ from .render.pages import (
 )
 
 FEED_SIZE = 20
-Made = TypeVar("Made")
 
 
 Result = TypeVar("Result")
@@ -215,7 +214,7 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
                   for name in episode.speakers]
         return digest(fingerprint, repr(people))
 
-    def remembered(owner: str, parts: list[str | None], make: Callable[[], Made]) -> Made:
+    def remembered(owner: str, parts: list[str | None], make: Callable[[], Result]) -> Result:
         """What `make` makes, from the cache where the last build made it of the same `parts`."""
         if cache is None or None in parts:
             return make()
