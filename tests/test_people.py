@@ -140,3 +140,31 @@ def test_hosts_from_episode_metadata_and_people_table_dates(tmp_path):
     assert (jonas.first, jonas.last) == (dt.date(2023, 1, 1), dt.date(2024, 6, 1))
     assert jonas.spellings == {"Jonas Berg": 1, "jonas berg": 1}
     assert archive.person_for("JONAS BERG") is jonas
+
+
+def test_people_yml_is_parsed_once_per_text_and_its_errors_are_never_kept(tmp_path, monkeypatch):
+    from episode_archive import people
+    from episode_archive.cache import ArchiveCache
+
+    root = tmp_path / "episodes"
+    path = write(root / "people.yml", "Sam Marks:\n  aliases: [Marks]\n")
+    cache = ArchiveCache(tmp_path / "cache")
+    assert people.load_resolver(path, root, cache).canonical("marks") == "Sam Marks"
+    parsed: list[str] = []
+    parse = people.parse_registry
+    monkeypatch.setattr(people, "parse_registry", lambda text, where: parsed.append(text) or parse(text, where))
+    assert people.load_resolver(path, root, cache).canonical("marks") == "Sam Marks"
+    assert parsed == []  # the same text: taken from the cache
+    write(path, "Sam Marks:\n  aliases: [Marks, S. Marks]\n")
+    assert people.load_resolver(path, root, cache).canonical("S. Marks") == "Sam Marks"
+    assert len(parsed) == 1
+    write(path, "Sam Marks:\n  colour: blue\n")
+    for _ in range(2):
+        with pytest.raises(ArchiveError, match="unknown field 'colour'"):
+            people.load_resolver(path, root, cache)
+    # A link out of the archive is refused before its text is looked up, even when that text is cached.
+    outside = write(tmp_path / "elsewhere" / "people.yml", "Sam Marks:\n  aliases: [Marks, S. Marks]\n")
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(ArchiveError, match="outside"):
+        people.load_resolver(path, root, cache)

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from episode_archive.errors import ArchiveError
-from episode_archive.textio import inside_check, read_text, relative_name
+from episode_archive.textio import FolderFiles, inside_check, read_text, relative_name
 
 
 @pytest.mark.parametrize("data", [
@@ -80,3 +80,53 @@ def test_relative_name_is_pathlibs(path, root):
             relative_name(Path(path), Path(root))
         return
     assert relative_name(Path(path), Path(root)) == expected
+
+
+def _tree_with_links(tmp_path: Path) -> tuple[Path, Path]:
+    root, outside = tmp_path / "episodes", tmp_path / "outside"
+    (root / "talks" / "2024").mkdir(parents=True)
+    (root / ".drafts").mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("s")
+    for name in ("talks/plain.txt", "talks/plain.yml", "talks/2024/deep.vtt", ".drafts/draft.txt", "catalog.csv"):
+        (root / name).write_text(name)
+    (root / "talks" / "folder.yml").mkdir()  # a folder named like a sidecar is no sidecar
+    (root / "in-link.txt").symlink_to(root / "talks" / "plain.txt")
+    (root / "out-link.txt").symlink_to(outside / "secret.txt")
+    (root / "broken.txt").symlink_to(root / "nowhere.txt")
+    (root / "linked-folder").symlink_to(outside, target_is_directory=True)
+    (root / "back-inside").symlink_to(root / "talks", target_is_directory=True)
+    return root, outside
+
+
+@pytest.mark.parametrize("spelled", ["plain", "dot-slash", "trailing-slash"])
+def test_folder_files_are_what_rglob_and_stat_find(tmp_path, monkeypatch, spelled):
+    root, outside = _tree_with_links(tmp_path)
+    if spelled != "plain":
+        monkeypatch.chdir(tmp_path)
+        root = Path("./episodes") if spelled == "dot-slash" else Path("episodes/")
+    folder = FolderFiles(root)
+    found = folder.paths()
+    assert found == sorted(path for path in root.rglob("*") if path.is_file())
+    assert {path.name for path in found} == {"plain.txt", "plain.yml", "deep.vtt", "draft.txt", "catalog.csv",
+                                             "in-link.txt", "out-link.txt"}
+    asked = [*found, root / "talks" / "folder.yml", root / "talks" / "plain.yaml", root / "broken.txt",
+             root / "linked-folder" / "secret.txt", root / "back-inside" / "plain.txt", root / "talks",
+             outside / "secret.txt", tmp_path / "missing" / "x.txt"]
+    for path in asked:
+        assert folder.is_file(path) == path.is_file(), path
+        if path.is_file():
+            assert folder.stat(path) == path.stat(), path
+    inside = inside_check(root)
+    assert [folder.inside(path) for path in asked] == [inside(path) for path in asked]
+    assert not folder.inside(root / "out-link.txt") and not folder.inside(root / "linked-folder" / "secret.txt")
+
+
+def test_folder_files_see_the_folder_as_it_was_walked(tmp_path):
+    root, _ = _tree_with_links(tmp_path)
+    folder = FolderFiles(root)
+    (root / "talks" / "plain.yaml").write_text("added after the walk")
+    (root / "talks" / "plain.yml").unlink()
+    assert not folder.is_file(root / "talks" / "plain.yaml")  # the next build's walk sees it
+    assert folder.is_file(root / "talks" / "plain.yml")
+    assert FolderFiles(root).is_file(root / "talks" / "plain.yaml")

@@ -31,13 +31,13 @@ from .names import name_key
 from .options import Options
 from .parallel import PARALLEL_FROM, in_background, parallel_map
 from .passages import PassageLink, PassageWords, find_passage_links, pairs_key, passage_words
-from .people import Resolver, collect_people, load_registry, look_alike_problems
+from .people import Resolver, collect_people, load_resolver, look_alike_problems
 from .progress import NoProgress, Progress
 from .readers import is_transcript, read_transcript
 from .readers.markdown import plain_labels
 from .related import WordingIndex, WordingSample, find_related, weigh_wording, wording_sample, wording_vectors
 from .slugs import make_slug
-from .textio import MAX_TRANSCRIPT_BYTES, ensure_inside, inside_check, relative_name
+from .textio import MAX_TRANSCRIPT_BYTES, FolderFiles, ensure_inside, relative_name
 from .topics import TopicRead, assign_topics, collect_topics, read_for_topics, topic_slug_problems
 from .topicsfile import TOPICS_FILE, TopicVocabulary, load_topics_file
 
@@ -82,11 +82,12 @@ class _Loaded:
     from_cache: int = 0
 
 
-def find_transcripts(episodes_dir: Path) -> list[Path]:
-    """Transcript files under episodes/, sorted (links out of the folder are refused when read)."""
+def find_transcripts(episodes_dir: Path, folder: FolderFiles | None = None) -> list[Path]:
+    """Transcript files under episodes/ (`folder`: its files as the build's walk found them), sorted;
+    links out of the folder are refused when read."""
     found = []
-    for path in sorted(episodes_dir.rglob("*")):
-        if not path.is_file() or not is_transcript(path):
+    for path in (folder or FolderFiles(episodes_dir)).paths():
+        if not is_transcript(path):
             continue
         if any(part.startswith(".") for part in relative_name(path, episodes_dir).split("/")):
             continue
@@ -227,7 +228,7 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
     if episodes_dir.is_dir():
         registry_path = episodes_dir / options.people_file
         try:
-            resolver = Resolver(load_registry(registry_path, inside=episodes_dir), registry_path)
+            resolver = load_resolver(registry_path, episodes_dir, cache)
         except ArchiveError as error:
             problems.append(error.problem)
         try:
@@ -238,16 +239,17 @@ def load_archive(episodes_dir: Path, options: Options, cache: ArchiveCache | Non
             glossary = load_corrections(episodes_dir / CORRECTIONS_FILE, episodes_dir)
         except ArchiveError as error:
             problems.append(error.problem)
-        paths = find_transcripts(episodes_dir)
+        folder = FolderFiles(episodes_dir)
+        paths = find_transcripts(episodes_dir, folder)
         described = [p for p in paths if relative_name(p, episodes_dir) in catalog
-                     or p.with_suffix(".yml").exists() or p.with_suffix(".yaml").exists()]
-        files = FileDigests(cache) if cache is not None else None
+                     or folder.is_file(p.with_suffix(".yml")) or folder.is_file(p.with_suffix(".yaml"))]
+        files = FileDigests(cache, folder) if cache is not None else None
         paths, duplicates = find_duplicates(
-            paths, episodes_dir, read_explicit_slugs(paths, episodes_dir, catalog, files), described)
+            paths, episodes_dir, read_explicit_slugs(paths, episodes_dir, catalog, files, folder), described, folder)
         problems.extend(duplicates)
         shared = digest(code_digest(), *(file_bytes(episodes_dir / name) for name in
                                          (options.people_file, CORRECTIONS_FILE)))
-        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, files, shared, progress)
+        loaded = _load_all(paths, episodes_dir, catalog, resolver, glossary, cache, files, shared, progress, folder)
         if files is not None:
             files.save()
         episodes.extend(loaded.episodes)
@@ -402,9 +404,9 @@ def _passage_links_of(passages: _PassageLinks, by_slug: dict[str, Episode]) -> d
                    for index, (target, anchor, score) in links.items()} for slug, links in passages.items()}
 
 
-def _episode_key(path: Path, episodes_dir: Path, catalog: dict[str, dict], shared: str, files: FileDigests) -> str:
-    """Everything an Episode is made from: its file, sidecar, catalogue row, and the shared inputs."""
-    source = relative_name(path, episodes_dir)
+def _episode_key(path: Path, source: str, catalog: dict[str, dict], shared: str, files: FileDigests) -> str:
+    """Everything an Episode is made from: its file (at `source` in the archive), sidecar, catalogue row,
+    and the shared inputs."""
     row = sorted((key, str(field.value)) for key, field in catalog.get(source, {}).items())
     return digest(shared, source, files.of(path), files.of(path.with_suffix(".yml")),
                   files.of(path.with_suffix(".yaml")), files.of(chapters_file(path)), repr(row))
@@ -439,7 +441,7 @@ def _load_one(job: tuple[Path, Path, dict, Resolver, Glossary]) -> _LoadedEpisod
 
 def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], resolver: Resolver,
               glossary: Glossary, cache: ArchiveCache | None, files: FileDigests | None, shared: str,
-              progress: Progress) -> _Loaded:
+              progress: Progress, folder: FolderFiles | None = None) -> _Loaded:
     """Load every transcript: from the cache, else in forked workers when there are many, else here.
 
     The cache holds all loaded episodes in one map entry (`ArchiveCache.put_map`) by `_episode_key`:
@@ -447,12 +449,15 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
     progress.stage("Reading transcripts", len(paths))
     results: dict[Path, _LoadedEpisode | Problem] = {}
     keys: dict[Path, str] = {}
-    inside = inside_check(episodes_dir)
+    sources: dict[Path, str] = {}
+    folder = folder or FolderFiles(episodes_dir)
     stored = cache.get_map(loaded_key()) if cache is not None else {}
     for path in paths:
         # Oversized files and links out of the archive are never read here; load_episode refuses them.
-        if files is not None and inside(path) and path.stat().st_size <= MAX_TRANSCRIPT_BYTES:
-            keys[path] = _episode_key(path, episodes_dir, catalog, shared, files)
+        if (files is not None and folder.inside(path) and (info := folder.stat(path)) is not None
+                and info.st_size <= MAX_TRANSCRIPT_BYTES):
+            sources[path] = relative_name(path, episodes_dir)
+            keys[path] = _episode_key(path, sources[path], catalog, shared, files)
             if (hit := stored.get(keys[path])) is not None:
                 results[path] = hit[1]
     missing = [path for path in paths if path not in results]
@@ -480,8 +485,7 @@ def _load_all(paths: list[Path], episodes_dir: Path, catalog: dict[str, dict], r
             loaded.episodes.append(episode)
             episode.content_key = keys.get(path)
     if cache is not None:
-        cache.put_map(loaded_key(), {keys[path]: (relative_name(path, episodes_dir), result)
-                                     for path, result in results.items()
+        cache.put_map(loaded_key(), {keys[path]: (sources[path], result) for path, result in results.items()
                                      if path in keys and not isinstance(result, Problem)})
     return loaded
 

@@ -34,6 +34,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .textio import FolderFiles
+
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 _code_digest: str | None = None
@@ -118,8 +120,10 @@ class FileDigests:
     are not read again just to learn they are unchanged. Any write changes ctime, which no tool can set
     back, and a file still changing when it was hashed is hashed again next time (`SETTLED_SECONDS`)."""
 
-    def __init__(self, cache: ArchiveCache) -> None:
+    def __init__(self, cache: ArchiveCache, folder: FolderFiles | None = None) -> None:
         self.cache = cache
+        self.folder = folder
+        """The build's walk of the archive folder, asked for stats instead of the file system."""
         self.key = "file-digests-" + code_digest()
         self.last: dict[str, tuple[tuple[int, ...], str]] = cache.get(self.key) or {}
         self.now: dict[str, tuple[tuple[int, ...], str]] = {}
@@ -127,10 +131,14 @@ class FileDigests:
     def of(self, path: Path) -> str | None:
         """The file's digest, or None when it cannot be read (missing, a folder)."""
         name = os.fspath(path)
-        try:
-            info = os.stat(name)
-        except OSError:
-            return None
+        if self.folder is not None:
+            if (info := self.folder.stat(path)) is None:
+                return None
+        else:
+            try:
+                info = os.stat(name)
+            except OSError:
+                return None
         stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
         known = self.last.get(name)
         if known is not None and known[0] == stat:

@@ -39,7 +39,7 @@ from . import metadata
 from .cache import FileDigests, code_digest
 from .errors import ArchiveError, Problem
 from .readers import EXTENSIONS
-from .textio import MAX_TRANSCRIPT_BYTES, inside_check, read_text, relative_name
+from .textio import MAX_TRANSCRIPT_BYTES, FolderFiles, read_text, relative_name
 from .yamlio import load_mapping
 
 PRECEDENCE = ("curated Markdown (.md with front matter)", ".vtt", ".srt", ".json", "Markdown without front matter",
@@ -120,16 +120,19 @@ class _Candidate:
 
 
 def find_duplicates(paths: list[Path], episodes_dir: Path, explicit_slugs: Mapping[Path, str] | None = None,
-                    described: Collection[Path] = ()) -> tuple[list[Path], list[Problem]]:
+                    described: Collection[Path] = (),
+                    folder: FolderFiles | None = None) -> tuple[list[Path], list[Problem]]:
     """Keep one transcript per episode; report every other copy as a Problem on its own path, line 1.
 
     Returns the kept paths in their given order. Files outside `episodes_dir` (through links) are compared
     by name only, never read: the loader refuses them with its own error. Identical bytes make files one
     episode only when neither is `described` by metadata of its own (a sidecar or catalogue row): two
-    placeholder transcripts with their own titles and dates are two episodes.
+    placeholder transcripts with their own titles and dates are two episodes. `folder`: the archive's files
+    as the build's walk found them.
     """
     explicit = {path: slug.strip().casefold() for path, slug in (explicit_slugs or {}).items() if slug.strip()}
-    inside = inside_check(episodes_dir)
+    folder = folder or FolderFiles(episodes_dir)
+    inside = folder.inside
     candidates = [_candidate(path, index, episodes_dir, inside) for index, path in enumerate(paths)]
 
     # Union-find over "same name but for variant suffixes" and "same bytes".
@@ -147,9 +150,9 @@ def find_duplicates(paths: list[Path], episodes_dir: Path, explicit_slugs: Mappi
 
     by_name: dict[tuple[str, str], list[int]] = {}
     for candidate in candidates:
-        folder = Path(candidate.source).parent.as_posix().casefold()
-        by_name.setdefault((folder, candidate.variant.stem.casefold()), []).append(candidate.index)
-    digests = _digests(paths, inside)
+        location = Path(candidate.source).parent.as_posix().casefold()
+        by_name.setdefault((location, candidate.variant.stem.casefold()), []).append(candidate.index)
+    digests = _digests(paths, folder)
     by_digest: dict[str, list[int]] = {}
     described_set = set(described)
     for index, digest in digests.items():
@@ -177,15 +180,17 @@ def find_duplicates(paths: list[Path], episodes_dir: Path, explicit_slugs: Mappi
 
 def read_explicit_slugs(paths: list[Path], episodes_dir: Path,
                         catalog: Mapping[str, Mapping[str, Any]] | None = None,
-                        files: FileDigests | None = None) -> dict[Path, str]:
+                        files: FileDigests | None = None, folder: FolderFiles | None = None) -> dict[Path, str]:
     """Each transcript's `slug:` as its metadata sets it: front matter, else sidecar, else catalogue row.
 
     Only what is needed before reading transcripts; a file whose metadata cannot be read has no explicit
     slug here, and the loader reports the error when it reads the episode. With `files`, a Markdown
     file's front matter is read only when its digest is not one the last build read (`FrontMatterSlugs`).
+    `folder`: the archive's files as the build's walk found them.
     """
     slugs: dict[Path, str] = {}
-    inside = inside_check(episodes_dir)
+    folder = folder or FolderFiles(episodes_dir)
+    inside = folder.inside
     front_matter = FrontMatterSlugs(files) if files is not None else None
     for path in paths:
         source = _relative(path, episodes_dir)
@@ -194,7 +199,7 @@ def read_explicit_slugs(paths: list[Path], episodes_dir: Path,
             candidates.append(front_matter.of(path, inside) if front_matter is not None
                               else _front_matter_slug(path, inside))
         sidecar: dict = {}
-        if any(_sidecar_may_name_a_slug(path.with_suffix(suffix), inside) for suffix in (".yml", ".yaml")):
+        if any(_sidecar_may_name_a_slug(path.with_suffix(suffix), folder) for suffix in (".yml", ".yaml")):
             try:
                 sidecar = metadata.load_sidecar(path, episodes_dir)
             except ArchiveError:
@@ -237,14 +242,13 @@ class FrontMatterSlugs:
         self.files.cache.put_whole(self.key, self.now, unless=self.last)
 
 
-def _sidecar_may_name_a_slug(sidecar: Path, inside: Callable[[Path], bool]) -> bool:
+def _sidecar_may_name_a_slug(sidecar: Path, folder: FolderFiles) -> bool:
     """`_may_name_a_slug` for a sidecar file; anything odd (a link out of the archive, a device, a huge
     file) is left to the loader, which reads it safely and reports it."""
     try:
-        if not sidecar.is_file():
+        if (info := folder.stat(sidecar)) is None:
             return False
-        if (sidecar.is_symlink() or not inside(sidecar)
-                or sidecar.stat().st_size > MAX_TRANSCRIPT_BYTES):
+        if sidecar.is_symlink() or not folder.inside(sidecar) or info.st_size > MAX_TRANSCRIPT_BYTES:
             return True
         return _may_name_a_slug(sidecar.read_bytes())
     except OSError:
@@ -308,7 +312,7 @@ def _has_front_matter(path: Path, inside: Callable[[Path], bool]) -> bool:
     return start.startswith((b"---\n", b"---\r\n")) or start == b"---"
 
 
-def _digests(paths: list[Path], inside: Callable[[Path], bool]) -> dict[int, str]:
+def _digests(paths: list[Path], folder: FolderFiles) -> dict[int, str]:
     """sha256 of files that share their size with another file: only those can be byte-identical.
 
     Empty or blank files are left out: the loader reports each of them as empty, which says more than
@@ -316,14 +320,10 @@ def _digests(paths: list[Path], inside: Callable[[Path], bool]) -> dict[int, str
     """
     sizes: dict[int, list[int]] = {}
     for index, path in enumerate(paths):
-        if not inside(path):
+        if not folder.inside(path) or (info := folder.stat(path)) is None:
             continue
-        try:
-            size = path.stat().st_size
-        except OSError:
-            continue
-        if 0 < size <= MAX_TRANSCRIPT_BYTES:
-            sizes.setdefault(size, []).append(index)
+        if 0 < info.st_size <= MAX_TRANSCRIPT_BYTES:
+            sizes.setdefault(info.st_size, []).append(index)
     digests: dict[int, str] = {}
     for group in sizes.values():
         if len(group) < 2:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -21,8 +22,11 @@ def normalise_name(name: str) -> str:
     return visible_text(name)
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
-    """The identity of a spelling: NFKC, case folded, "Last, First" turned around."""
+    """The identity of a spelling: NFKC, case folded, "Last, First" turned around.
+
+    Cached: a build asks for the keys of the same few hundred names about ten thousand times."""
     text = " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFKC", name)).split())
     if text.count(",") == 1:
         last, first = (part.strip() for part in text.split(","))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +42,66 @@ def inside_check(root: Path) -> Callable[[Path], bool]:
             real = os.path.join(real_folders[folder], name)
         return real == real_root or real.startswith(prefix)
     return inside
+
+
+class FolderFiles:
+    """Every file under a folder, found by one walk, with its stat: a build asks of each transcript
+    whether its sidecars and chapters file exist, how large it is, whether it is inside the archive and
+    what its stat is, several times over. Asked of the file system, that is about ten system calls per
+    transcript (most of them failing) and 0.05 s at 1,000 episodes; here it is a lookup.
+
+    A link to a file is a file, with its target's stat (as `Path.is_file` and `os.stat` see it); links to
+    folders are not followed, as `Path.rglob` does not follow them. Made once per build: a file added
+    later is seen by the next. A path in a folder the walk did not enter is asked of the file system."""
+
+    def __init__(self, folder: Path) -> None:
+        root = os.fspath(Path(folder))  # normalised as the paths made from it are
+        self._inside = inside_check(folder)
+        self._stats: dict[str, os.stat_result] = {}
+        self._plain: set[str] = set()
+        """Files that are no links, in folders entered without following a link: inside the folder."""
+        self._folders: set[str] = set()
+        pending = [root]
+        while pending:
+            current = pending.pop()
+            try:
+                entries = os.scandir(current)
+            except OSError:
+                continue
+            self._folders.add(current)
+            with entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(entry.path)
+                        elif entry.is_file():
+                            self._stats[entry.path] = entry.stat()
+                            if not entry.is_symlink():
+                                self._plain.add(entry.path)
+                    except OSError:  # gone or unreadable since the folder was listed: not a file here
+                        continue
+
+    def paths(self) -> list[Path]:
+        """Every file found, sorted as `sorted(folder.rglob("*"))` sorts them."""
+        return sorted(Path(name) for name in self._stats)
+
+    def stat(self, path: Path) -> os.stat_result | None:
+        """The file's stat (a link's target's), or None when it is no file (missing, a folder)."""
+        name = os.fspath(path)
+        if (known := self._stats.get(name)) is not None or os.path.dirname(name) in self._folders:
+            return known
+        try:
+            info = os.stat(name)
+        except OSError:
+            return None
+        return info if stat.S_ISREG(info.st_mode) else None
+
+    def is_file(self, path: Path) -> bool:
+        return self.stat(path) is not None
+
+    def inside(self, path: Path) -> bool:
+        """`inside_check(folder)(path)`, without a system call for a file the walk found that is no link."""
+        return os.fspath(path) in self._plain or self._inside(path)
 
 
 def relative_name(path: Path, root: Path) -> str:
