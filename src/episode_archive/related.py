@@ -134,22 +134,25 @@ def find_related(episodes: list[Episode], k: int,
         scores = (TEXT_WEIGHT * text + SPEAKER_WEIGHT * np.minimum(shared_speakers, MAX_SPEAKER_EVIDENCE)
                   + TOPIC_WEIGHT * np.minimum(topics.shared(rows), MAX_TOPIC_EVIDENCE))
         scores = np.round(scores, SCORE_DIGITS)
-        for offset, row in enumerate(range(rows.start, rows.stop)):
-            scores[offset, row] = -1.0
-            candidates = np.flatnonzero(scores[offset] >= MIN_SCORE)
-            # Best score first, then the newer episode, then the slug (the row order).
-            order = np.lexsort((candidates, -dates[candidates], -scores[offset, candidates]))[:k]
-            for column in candidates[order]:
-                same_show = show_of[row] is not None and show_of[row] == show_of[column]
-
-                def speaker_weight(key: str, row: int = row, same_show: bool = same_show) -> float:
-                    weight = speakers.weight_of[key]
-                    return min(weight, within_show[(key, show_of[row])]) if same_show else weight
-
-                reason = _reason(speakers.shared_names(row, column, speaker_weight), float(text[offset, column]),
-                                 topics.shared_names(row, column, topics.weight_of.__getitem__))
-                related[ordered[row].slug].append(
-                    RelatedLink(ordered[column], float(scores[offset, column]), reason))
+        scores[np.arange(rows.stop - rows.start), np.arange(rows.start, rows.stop)] = -1.0
+        offsets, columns = np.nonzero(scores >= MIN_SCORE)
+        best = scores[offsets, columns]
+        # By row; in a row, best score first, then the newer episode, then the slug (the row order).
+        order = np.lexsort((columns, -dates[columns], -best, offsets))
+        offsets, columns = offsets[order], columns[order]
+        # Each row's first k: a candidate's place in its row is its place in all minus its row's start.
+        starts = np.searchsorted(offsets, offsets)
+        kept = np.arange(len(offsets)) - starts < k
+        for offset, column in zip(offsets[kept].tolist(), columns[kept].tolist(), strict=True):
+            row = rows.start + offset
+            show = show_of[row] if show_of[row] == show_of[column] else None
+            # A shared speaker counts where their weight does, within the show when both are of one.
+            shared_speakers = [name for key, name in speakers.common(row, column)
+                               if (min(speakers.weight_of[key], within_show[(key, show)]) if show is not None
+                                   else speakers.weight_of[key]) > 0]
+            shared_topics = [name for key, name in topics.common(row, column) if topics.weight_of[key] > 0]
+            reason = _reason(shared_speakers, float(text[offset, column]), shared_topics)
+            related[ordered[row].slug].append(RelatedLink(ordered[column], float(scores[offset, column]), reason))
     return related
 
 
@@ -189,10 +192,10 @@ class _Items:
         """For each episode in `rows` and every episode: the summed weight of the items both have."""
         return (self._trusted[rows] @ self._weighted_t).toarray()
 
-    def shared_names(self, row: int, column: int, weight: Callable[[str], float]) -> list[str]:
-        """Shared items that count (weight above 0), named and ordered as the first episode gives them."""
-        theirs = set(self.keys_of[column])
-        return [self.names_of[row][key] for key in self.keys_of[row] if key in theirs and weight(key) > 0]
+    def common(self, row: int, column: int) -> list[tuple[str, str]]:
+        """The items both episodes have (key, name), named and ordered as the first one gives them."""
+        theirs = self.names_of[column]
+        return [(key, name) for key, name in self.names_of[row].items() if key in theirs]
 
 
 def _within_show_weights(speakers: _Items, show_of: list[str | None]) -> dict[tuple[str, str], float]:
