@@ -100,8 +100,8 @@ from episode_archive.publish import publish
 from episode_archive.render.pages import PrerenderedBodies, archive_pages, episode_pages
 root = Path(sys.argv[1])
 project = load_project(root)
-bodies, pages, published = PrerenderedBodies(), {}, []
 cache = cache_for(root, True, None)
+bodies, pages, published = PrerenderedBodies.keeping_token(cache), {}, []
 def meanwhile(archive):
     pages.update(archive_pages(archive, project.options, bodies, cache))
     published.append(publish(archive, project.options, project.episodes_dir, None, "bench", cache))

@@ -116,3 +116,25 @@ def test_episode_pages_made_in_forked_workers_equal_those_made_in_the_build_proc
     assert any(here_bodies.chunks.values())
     assert episode_pages(archive, project.options) == here_markdown
     assert pools == [2, 2]
+
+
+def test_the_placeholder_token_is_kept_in_the_cache_and_pages_from_it_keep_theirs(tmp_path):
+    from episode_archive.cache import ArchiveCache, code_digest
+
+    project = load_project(ROOT)
+    assert PrerenderedBodies().token != PrerenderedBodies().token  # without a cache: new in every build
+    cache = ArchiveCache(tmp_path / "cache")
+    first_bodies = PrerenderedBodies.keeping_token(cache)
+    archive, _ = load_archive(project.episodes_dir, project.options, cache)
+    first = episode_pages(archive, project.options, first_bodies, cache)
+    assert any(first_bodies.token in page for page in first.values())
+
+    rebuild_bodies = PrerenderedBodies.keeping_token(ArchiveCache(tmp_path / "cache"))
+    assert rebuild_bodies.token == first_bodies.token
+    archive, _ = load_archive(project.episodes_dir, project.options, cache)
+    assert episode_pages(archive, project.options, rebuild_bodies, cache) == first
+    assert rebuild_bodies.chunks == first_bodies.chunks
+
+    # A token the cache holds in any other shape is never used: it would be replaced inside page text.
+    cache.put("body-token-" + code_digest(), "a")
+    assert PrerenderedBodies.keeping_token(cache).token not in {"a", first_bodies.token}

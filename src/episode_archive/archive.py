@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import logging
 import mmap
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from scipy import sparse
 
 from . import metadata
 from .cache import ArchiveCache, FileDigests, code_digest, digest, file_bytes
-from .chapters import chapters_file, load_chapters_file
+from .chapters import CHAPTERS_SUFFIX, load_chapters_file
 from .clean import clean, is_generic_label, speaker_labels
 from .corrections import CORRECTIONS_FILE, Glossary, load_corrections
 from .duplicates import find_duplicates, read_explicit_slugs
@@ -408,8 +409,11 @@ def _episode_key(path: Path, source: str, catalog: dict[str, dict], shared: str,
     """Everything an Episode is made from: its file (at `source` in the archive), sidecar, catalogue row,
     and the shared inputs."""
     row = sorted((key, str(field.value)) for key, field in catalog.get(source, {}).items())
-    return digest(shared, source, files.of(path), files.of(path.with_suffix(".yml")),
-                  files.of(path.with_suffix(".yaml")), files.of(chapters_file(path)), repr(row))
+    # By string: the sidecars' and chapters file's paths are `with_suffix` and `chapters_file` of a
+    # transcript, which always has a suffix (pathlib costs a thousand transcripts 0.02 s here).
+    stem = os.fspath(path).rsplit(".", 1)[0]
+    return digest(shared, source, files.of(path), files.of(stem + ".yml"), files.of(stem + ".yaml"),
+                  files.of(stem + CHAPTERS_SUFFIX), repr(row))
 
 
 _LoadedEpisode = tuple[Episode, LinkFeatures, TopicRead]

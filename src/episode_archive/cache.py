@@ -128,7 +128,7 @@ class FileDigests:
         self.last: dict[str, tuple[tuple[int, ...], str]] = cache.get(self.key) or {}
         self.now: dict[str, tuple[tuple[int, ...], str]] = {}
 
-    def of(self, path: Path) -> str | None:
+    def of(self, path: Path | str) -> str | None:
         """The file's digest, or None when it cannot be read (missing, a folder)."""
         name = os.fspath(path)
         if self.folder is not None:
@@ -144,7 +144,7 @@ class FileDigests:
         if known is not None and known[0] == stat:
             self.now[name] = known
             return known[1]
-        data = file_bytes(path)
+        data = file_bytes(Path(name))
         if data is None:
             return None
         hexdigest = hashlib.sha256(data).hexdigest()

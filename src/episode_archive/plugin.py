@@ -328,7 +328,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             self.cache.keep(converted_pages_key())
         self.converted, self.handed_empty = {}, set()
         self.memo.next_build()
-        self.bodies = PrerenderedBodies(use_directory_urls=config.use_directory_urls)
+        self.bodies = PrerenderedBodies.keeping_token(self.cache, config.use_directory_urls)
         pages: dict[str, str] = {}
         rendering = 0.0
 

@@ -6,7 +6,7 @@ import functools
 import hashlib
 import re
 
-from slugify import slugify
+from slugify import slugify, smart_truncate
 
 MAX_SLUG_LENGTH = 80
 # Names that would shadow an index page, a theme folder, or a device name on Windows.
@@ -25,11 +25,13 @@ def make_slug(text: str) -> str:
 
     Cached: every page links the same few hundred speakers and topics by slug.
     """
-    slug = slugify(text, max_length=MAX_SLUG_LENGTH, word_boundary=True, save_order=True)
+    full = slugify(text)
+    # What slugify(text, max_length=..., word_boundary=True, save_order=True) returns, without slugifying twice.
+    slug = smart_truncate(full, MAX_SLUG_LENGTH, word_boundary=True, separator="-", save_order=True)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     if not slug:
         return f"id-{digest}"
-    if len(slugify(text)) > MAX_SLUG_LENGTH:
+    if len(full) > MAX_SLUG_LENGTH:
         # Long titles are cut at a word; the hash keeps two long titles with one prefix apart.
         slug = f"{slug[: MAX_SLUG_LENGTH - 9].rstrip('-')}-{digest}"
     if slug in RESERVED:

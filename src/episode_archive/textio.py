@@ -85,7 +85,7 @@ class FolderFiles:
         """Every file found, sorted as `sorted(folder.rglob("*"))` sorts them."""
         return sorted(Path(name) for name in self._stats)
 
-    def stat(self, path: Path) -> os.stat_result | None:
+    def stat(self, path: Path | str) -> os.stat_result | None:
         """The file's stat (a link's target's), or None when it is no file (missing, a folder)."""
         name = os.fspath(path)
         if (known := self._stats.get(name)) is not None or os.path.dirname(name) in self._folders:
@@ -96,7 +96,7 @@ class FolderFiles:
             return None
         return info if stat.S_ISREG(info.st_mode) else None
 
-    def is_file(self, path: Path) -> bool:
+    def is_file(self, path: Path | str) -> bool:
         return self.stat(path) is not None
 
     def inside(self, path: Path) -> bool:
