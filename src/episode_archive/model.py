@@ -213,6 +213,8 @@ class Archive:
     passage_links: dict[str, dict[int, Any]] = field(default_factory=dict)
     """Episode slug to {segment index where a passage starts: passages.PassageLink}."""
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
+    fingerprints: dict[str, str | None] = field(default_factory=dict, repr=False)
+    """Each episode's `render.pages.episode_fingerprint` by slug, made once for the pages and downloads."""
 
     def neighbours(self, episode: Episode) -> tuple[Episode | None, Episode | None]:
         """The episodes just before and after this one in date order."""

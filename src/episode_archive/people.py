@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from nameparser import HumanName
 from rapidfuzz import fuzz, process
 
@@ -209,13 +210,13 @@ def look_alikes(people: dict[str, Person], resolver: Resolver) -> list[tuple[Per
     keys = [make_slug(p.name).replace("-", " ") for p in ordered]
     scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=LOOK_ALIKE_SCORE)
     pairs: list[tuple[Person, Person, float]] = []
-    for i, a in enumerate(ordered):
-        for j in range(i + 1, len(ordered)):
-            b = ordered[j]
-            if keys[i] == keys[j]:
-                continue  # one URL for both: collect_people already warned
-            if scores[i][j] and not (resolver.entry(a.name) and resolver.entry(b.name)):
-                pairs.append((a, b, float(scores[i][j])))
+    # The pairs above the cutoff, each once (i < j), in row order: a few among tens of thousands.
+    for i, j in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
+        a, b = ordered[i], ordered[j]
+        if keys[i] == keys[j]:
+            continue  # one URL for both: collect_people already warned
+        if not (resolver.entry(a.name) and resolver.entry(b.name)):
+            pairs.append((a, b, float(scores[i][j])))
     return pairs
 
 

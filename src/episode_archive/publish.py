@@ -207,7 +207,7 @@ def publish(archive: Archive, options: Options, episodes_dir: Path, site_url: st
 
     @_once_per_episode
     def shown(episode: Episode) -> str | None:
-        fingerprint = episode_fingerprint(episode)
+        fingerprint = episode_fingerprint(episode, archive)
         if fingerprint is None:
             return None
         people = [(person.name, person.slug) if (person := archive.person_for(name)) else None

@@ -187,7 +187,7 @@ def episode_pages_key() -> str:
 def _page_key(episode: Episode, archive: Archive, settings: str) -> str | None:
     """What an episode page is made from: the episode (None for one read without a cache key), what it
     shows of the rest of the archive, and the options (`settings`, a digest)."""
-    if (fingerprint := episode_fingerprint(episode)) is None:
+    if (fingerprint := episode_fingerprint(episode, archive)) is None:
         return None
     return digest(fingerprint, repr(episode_context(episode, archive)), settings)
 
@@ -280,10 +280,14 @@ def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
 _EPISODE_FIELDS = tuple(item.name for item in dataclasses.fields(Episode) if item.name != "transcript")
 
 
-def episode_fingerprint(episode: Episode) -> str | None:
+def episode_fingerprint(episode: Episode, archive: Archive | None = None) -> str | None:
     """A digest of all an episode is: its files (through its content key, which covers the transcript
     as read, cleaned and corrected) and its metadata as the archive settled it (slug, topics). None for
-    an episode read without a cache key."""
+    an episode read without a cache key. With the `archive` it is settled in, made once per build."""
+    if archive is not None:
+        if episode.slug not in archive.fingerprints:
+            archive.fingerprints[episode.slug] = episode_fingerprint(episode)
+        return archive.fingerprints[episode.slug]
     if episode.content_key is None:
         return None
     return digest(repr([getattr(episode, name) for name in _EPISODE_FIELDS]))
