@@ -336,13 +336,18 @@ def test_phrases_no_sample_offered_before_are_looked_for_in_the_samples_kept_fro
     samples = {"one": "Disc brakes in winter rain.", "two": "Winter cycling, winter tyres.", "three": "Rye flour."}
     reads = {slug: topics_module.TopicRead([], sample, []) for slug, sample in samples.items()}
     words = topics_module._SampleWords(reads)
-    before = frozenset({"disc brakes", "rye"})
+    before = ("disc brakes", "rye")
     last = topics_module._TopicFacts("names", before, {}, {
-        read.digest: topics_module._PhraseFinder(before)(words.lower(slug)) for slug, read in reads.items()})
-    wanted = frozenset({"rye", "winter", "winter tyres"})
+        read.digest: places.tobytes()
+        for (slug, places), read in zip(topics_module._present_phrases(reads, before, None, words).items(),
+                                        reads.values(), strict=True)})
+    wanted = ("rye", "winter", "winter tyres")  # "disc brakes" is wanted no more, two phrases are new
     present = topics_module._present_phrases(reads, wanted, last, words)
-    assert present == topics_module._present_phrases(reads, wanted, None, topics_module._SampleWords(reads))
-    assert present == {"one": {"winter"}, "two": {"winter", "winter tyres"}, "three": {"rye"}}
+    fresh = topics_module._present_phrases(reads, wanted, None, topics_module._SampleWords(reads))
+    assert {slug: places.tolist() for slug, places in present.items()} == \
+        {slug: places.tolist() for slug, places in fresh.items()}
+    assert {slug: {wanted[place] for place in places} for slug, places in present.items()} == \
+        {"one": {"winter"}, "two": {"winter", "winter tyres"}, "three": {"rye"}}
 
 
 @pytest.mark.parametrize("sample", [
