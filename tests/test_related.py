@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from episode_archive.related import MIN_SCORE, find_related, rarity
 from helpers import make_episode
 
@@ -240,3 +243,20 @@ def test_episodes_without_text_or_with_one_episode_do_not_break():
     related = find_related(empty, 5)
     assert related["a"] == [] and [link.reason for link in related["b"]] == ["shares speakers: Bo Yu"]
     assert find_related(mixed_archive(), 0) == {e.slug: [] for e in mixed_archive()}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_each_rows_best_k_are_those_sorting_its_candidates_would_give(seed):
+    from episode_archive.related import SCORE_DIGITS, _best_k
+
+    rng = np.random.default_rng(seed)
+    rows, n, k = int(rng.integers(1, 8)), int(rng.integers(2, 40)), int(rng.integers(1, 12))
+    # Few distinct scores and dates: ties everywhere, which the key must break as sorting does.
+    scores = np.round(rng.choice([-1.0, 0.1, 0.2, 0.25, 0.3, 0.31, 0.9, 2.4], size=(rows, n)), SCORE_DIGITS)
+    dates = rng.choice([737000, 737001, 737500], size=n)
+    newest_first = np.unique(-dates, return_inverse=True)[1]
+    got_rows, got_columns = _best_k(scores, k, newest_first)
+    expected = [(row, column) for row in range(rows) for column in sorted(
+        (column for column in range(n) if scores[row, column] >= MIN_SCORE),
+        key=lambda column, row=row: (-scores[row, column], -dates[column], column))[:k]]
+    assert list(zip(got_rows.tolist(), got_columns.tolist(), strict=True)) == expected

@@ -126,7 +126,8 @@ def find_related(episodes: list[Episode], k: int,
     corrections = np.array([max(0.0, speakers.weights[speakers.index[key]] - within_show[(key, show)])
                             for key, show in pair_columns])
 
-    dates = np.array([e.date.toordinal() for e in ordered])
+    # Each episode's place among the dates, newest first (episodes of one day share it).
+    newest_first = np.unique(-np.array([e.date.toordinal() for e in ordered]), return_inverse=True)[1]
     for start in range(0, n, _BLOCK):
         rows = slice(start, min(n, start + _BLOCK))
         text = (vectors[rows] @ vectors.T).toarray()
@@ -135,15 +136,8 @@ def find_related(episodes: list[Episode], k: int,
                   + TOPIC_WEIGHT * np.minimum(topics.shared(rows), MAX_TOPIC_EVIDENCE))
         scores = np.round(scores, SCORE_DIGITS)
         scores[np.arange(rows.stop - rows.start), np.arange(rows.start, rows.stop)] = -1.0
-        offsets, columns = np.nonzero(scores >= MIN_SCORE)
-        best = scores[offsets, columns]
-        # By row; in a row, best score first, then the newer episode, then the slug (the row order).
-        order = np.lexsort((columns, -dates[columns], -best, offsets))
-        offsets, columns = offsets[order], columns[order]
-        # Each row's first k: a candidate's place in its row is its place in all minus its row's start.
-        starts = np.searchsorted(offsets, offsets)
-        kept = np.arange(len(offsets)) - starts < k
-        for offset, column in zip(offsets[kept].tolist(), columns[kept].tolist(), strict=True):
+        offsets, columns = _best_k(scores, k, newest_first)
+        for offset, column in zip(offsets.tolist(), columns.tolist(), strict=True):
             row = rows.start + offset
             show = show_of[row] if show_of[row] == show_of[column] else None
             # A shared speaker counts where their weight does, within the show when both are of one.
@@ -154,6 +148,22 @@ def find_related(episodes: list[Episode], k: int,
             reason = _reason(shared_speakers, float(text[offset, column]), shared_topics)
             related[ordered[row].slug].append(RelatedLink(ordered[column], float(scores[offset, column]), reason))
     return related
+
+
+def _best_k(scores: np.ndarray, k: int, newest_first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's up to k columns scoring at least MIN_SCORE (rounded scores): best first, then the newer
+    episode (`newest_first`: each column's place by date), then the lower column (the slug order). As
+    (rows, columns), by row. Partitions each row on one integer key instead of sorting its candidates."""
+    rows, n = scores.shape
+    hundredths = np.rint(scores * 10 ** SCORE_DIGITS).astype(np.int64)
+    # Smaller is better: the score's shortfall from the best, then the date's place, then the column.
+    key = ((hundredths.max(initial=0) - hundredths) * n + newest_first) * n + np.arange(n)
+    excluded = np.iinfo(np.int64).max
+    key[scores < MIN_SCORE] = excluded
+    top = np.argpartition(key, k, axis=1)[:, :k] if k < n else np.broadcast_to(np.arange(n), (rows, n))
+    top = np.take_along_axis(top, np.argsort(np.take_along_axis(key, top, axis=1), axis=1), axis=1)
+    kept = np.take_along_axis(key, top, axis=1) != excluded
+    return np.nonzero(kept)[0], top[kept]
 
 
 def _binary(cells: list[tuple[int, int]], shape: tuple[int, int]) -> sparse.csr_matrix:

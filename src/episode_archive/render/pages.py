@@ -149,8 +149,9 @@ def episode_pages(archive: Archive, options: Options, bodies: PrerenderedBodies 
     if cache is not None and bodies is not None:
         last = cache.get_map(episode_pages_key())
         settings = digest(repr(options), str(bodies.use_directory_urls))
+        refs: dict[str, EpisodeRef] = {}
         for index, episode in enumerate(archive.episodes):
-            if (key := _page_key(episode, archive, settings)) is None:
+            if (key := _page_key(episode, archive, settings, refs)) is None:
                 continue
             keys[index] = key
             if key in last:
@@ -184,12 +185,12 @@ def episode_pages_key() -> str:
     return "episode-pages-" + code_digest()
 
 
-def _page_key(episode: Episode, archive: Archive, settings: str) -> str | None:
+def _page_key(episode: Episode, archive: Archive, settings: str, refs: dict[str, EpisodeRef]) -> str | None:
     """What an episode page is made from: the episode (None for one read without a cache key), what it
     shows of the rest of the archive, and the options (`settings`, a digest)."""
     if (fingerprint := episode_fingerprint(episode, archive)) is None:
         return None
-    return digest(fingerprint, repr(episode_context(episode, archive)), settings)
+    return digest(fingerprint, repr(episode_context(episode, archive, refs)), settings)
 
 
 _pages_job: tuple[Archive, Options, PrerenderedBodies | None] | None = None
@@ -236,9 +237,23 @@ class EpisodeRef:
     slug: str
     date: dt.date
 
+    @functools.cached_property
+    def _text(self) -> str:
+        return f"EpisodeRef(title={self.title!r}, slug={self.slug!r}, date={self.date!r})"
 
-def _ref(episode: Episode) -> EpisodeRef:
-    return EpisodeRef(episode.title, episode.slug, episode.date)
+    def __repr__(self) -> str:
+        # Written once per reference: the pages' keys repr each episode's context, and one episode is
+        # the neighbour, related talk or passage target of a dozen others.
+        return self._text
+
+
+def _ref(episode: Episode, refs: dict[str, EpisodeRef] | None = None) -> EpisodeRef:
+    """The episode's reference; with `refs` (by slug), one object per episode, so each reprs once."""
+    if refs is None:
+        return EpisodeRef(episode.title, episode.slug, episode.date)
+    if (ref := refs.get(episode.slug)) is None:
+        ref = refs[episode.slug] = EpisodeRef(episode.title, episode.slug, episode.date)
+    return ref
 
 
 @dataclass(frozen=True)
@@ -264,16 +279,17 @@ class EpisodeContext:
         return {index: (target, anchor) for index, target, anchor in self.passages}
 
 
-def episode_context(episode: Episode, archive: Archive) -> EpisodeContext:
+def episode_context(episode: Episode, archive: Archive, refs: dict[str, EpisodeRef] | None = None) -> EpisodeContext:
+    """`refs`: the other episodes' references by slug, shared by the contexts of one build (see `_ref`)."""
     names = dict.fromkeys(episode.speakers)
     names.update(dict.fromkeys(episode.transcript.label_names))
     earlier, later = archive.neighbours(episode)
     return EpisodeContext(
         people=tuple((name, _person_ref(archive.person_for(name))) for name in names),
-        earlier=_ref(earlier) if earlier else None,
-        later=_ref(later) if later else None,
-        related=tuple((_ref(item.episode), item.reason) for item in archive.related.get(episode.slug, [])),
-        passages=tuple((index, _ref(link.target_episode), link.anchor)
+        earlier=_ref(earlier, refs) if earlier else None,
+        later=_ref(later, refs) if later else None,
+        related=tuple((_ref(item.episode, refs), item.reason) for item in archive.related.get(episode.slug, [])),
+        passages=tuple((index, _ref(link.target_episode, refs), link.anchor)
                        for index, link in archive.passage_links.get(episode.slug, {}).items()))
 
 
