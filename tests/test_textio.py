@@ -99,10 +99,13 @@ def _tree_with_links(tmp_path: Path) -> tuple[Path, Path]:
     return root, outside
 
 
-@pytest.mark.parametrize("spelled", ["plain", "dot-slash", "trailing-slash"])
+@pytest.mark.parametrize("spelled", ["plain", "dot-slash", "trailing-slash", "current-folder"])
 def test_folder_files_are_what_rglob_and_stat_find(tmp_path, monkeypatch, spelled):
     root, outside = _tree_with_links(tmp_path)
-    if spelled != "plain":
+    if spelled == "current-folder":
+        monkeypatch.chdir(root)
+        root = Path(".")
+    elif spelled != "plain":
         monkeypatch.chdir(tmp_path)
         root = Path("./episodes") if spelled == "dot-slash" else Path("episodes/")
     folder = FolderFiles(root)

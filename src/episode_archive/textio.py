@@ -71,13 +71,15 @@ class FolderFiles:
             self._folders.add(current)
             with entries:
                 for entry in entries:
+                    # Spelled as pathlib spells the path: "./name" is "name" there.
+                    name = entry.name if current == "." else entry.path
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            pending.append(entry.path)
+                            pending.append(name)
                         elif entry.is_file():
-                            self._stats[entry.path] = entry.stat()
+                            self._stats[name] = entry.stat()
                             if not entry.is_symlink():
-                                self._plain.add(entry.path)
+                                self._plain.add(name)
                     except OSError:  # gone or unreadable since the folder was listed: not a file here
                         continue
 
