@@ -84,9 +84,9 @@ class FolderFiles:
                         continue
 
     def paths(self) -> list[Path]:
-        """Every file found, sorted as `sorted(folder.rglob("*"))` sorts them: by their parts (pathlib's
-        own comparison of a thousand paths costs 0.01 s)."""
-        return [Path(name) for name in sorted(self._stats, key=lambda name: name.split(os.sep))]
+        """Every file found, sorted as `sorted(folder.rglob("*"))` sorts them: by their parts, case folded
+        where the system's paths are (pathlib's own comparison of a thousand paths costs 0.01 s)."""
+        return [Path(name) for name in sorted(self._stats, key=lambda name: os.path.normcase(name).split(os.sep))]
 
     def stat(self, path: Path | str) -> os.stat_result | None:
         """The file's stat (a link's target's), or None when it is no file (missing, a folder)."""
