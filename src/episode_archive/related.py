@@ -265,8 +265,8 @@ class WordingIndex:
         moved = np.arange(len(self.terms), dtype=np.int64) + places
         rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for key in samples.keys() - missing.keys():
-            numbers, counts = self.rows[key]
-            rows[key] = (moved[np.frombuffer(numbers, dtype=np.int32)], np.frombuffer(counts, dtype="<u4"))
+            numbers, counts = self.row(key)
+            rows[key] = (moved[numbers], counts)
         if missing:
             number = {term: place for place, term in enumerate(terms)}
             for key, counts in missing.items():
