@@ -17,7 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from episode_archive.cache import default_cache_dir
-from episode_archive.search import INDEXED, StagedSearchIndex, pagefind_command
+from episode_archive.search import INDEXED, PARTS_FILE, StagedSearchIndex, pagefind_command
 from helpers import write
 
 
@@ -175,11 +175,12 @@ def test_pages_staged_from_threads_are_all_indexed_and_the_threads_end_before_pa
         if staged_when == "as converted":
             staged.write(dest, content)
     staged.start(tmp_path / "site", "en", None)
-    # Workers are forked only from a process without other threads.
-    assert threading.active_count() == threads
+    # The writing threads are done: only the one running Pagefind is left until `finish`.
+    assert [thread.name for thread in threading.enumerate()[threads:]] in ([], ["episode-archive-pagefind"])
     for dest, content in pages.items():
         staged.check(dest, f'<html lang="en"><body>{content}</body></html>')
     staged.finish(tmp_path / "site", None)
+    assert threading.active_count() == threads
     records = _search_records(tmp_path / "site" / "pagefind")
     assert len(records) == len(pages) + 1  # and the list of index chunks
     assert "Looms number 39 weave." in records["/episodes/talk-39/"]["content"]
@@ -278,12 +279,13 @@ def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_ru
     try:
         build(config)
         background = config.plugins["episode-archive"].background_search
-        first = background._process
+        first = background._thread
         assert first is not None
         build(config)  # an edit while the first run may still be indexing
-        assert first.poll() is not None and background._process is not first
-        assert background._process.wait(timeout=60) == 0
-        assert (site / "pagefind/pagefind.js").is_file()
+        # Stopped, its thread ended before the new build forked any worker.
+        assert not first.is_alive() and background._thread is not first
+        background._thread.join(timeout=60)
+        assert (site / "pagefind/pagefind.js").is_file() and (site / "pagefind" / PARTS_FILE).is_file()
     finally:
         config.plugins.on_shutdown()
 

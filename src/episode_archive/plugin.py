@@ -135,6 +135,8 @@ class EpisodeArchiveConfig(Config):
     """Publish each transcript for download (original, plain text, WebVTT/SRT/JSON for timed ones)."""
     search = c.Choice(("pagefind", "material"), default=Options.search)
     """`pagefind` (scales to thousands of episodes) or `material` (Material's search plugin)."""
+    search_part_mb = c.Type((int, float), default=Options.search_part_mb)
+    """Pagefind indexes the pages in parts of about this many MB of content, one after another; 0: one."""
 
 
 def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> Options:
@@ -150,6 +152,7 @@ def options_from(config: EpisodeArchiveConfig, mkdocs_config: MkDocsConfig) -> O
         cache_dir=config.cache_dir,
         downloads=config.downloads,
         search=config.search,
+        search_part_mb=float(config.search_part_mb),
         feeds=bool(mkdocs_config.site_url),
         use_directory_urls=mkdocs_config.use_directory_urls,
     )
@@ -283,8 +286,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if self.background_search is not None:
             self.background_search.stop()
         # A dirty build converts only changed pages, so only a full build knows every page's content early.
-        self.staged_search = (StagedSearchIndex() if self.options.search == "pagefind" and not self.dirty
-                              and self.background_search is None else None)
+        staged = self.options.search == "pagefind" and not self.dirty and self.background_search is None
+        self.staged_search = StagedSearchIndex(self.options.search_part_mb) if staged else None
 
     def on_env(self, env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         if self.staged_search is not None and not self.staged_search.started:
@@ -313,11 +316,11 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
                 # The archive's pages are indexed; without any, Pagefind indexes every page.
                 restrict = self.archive is not None and bool(self.archive.episodes)
                 if self.background_search is not None:
-                    self.background_search.start(Path(config.site_dir), restrict)
+                    self.background_search.start(Path(config.site_dir), restrict, self.options.search_part_mb)
                 elif self.staged_search is not None:
                     self.staged_search.finish(Path(config.site_dir), self.cache)
                 else:
-                    run_pagefind(Path(config.site_dir), self.cache, restrict)
+                    run_pagefind(Path(config.site_dir), self.cache, restrict, self.options.search_part_mb)
             except (OSError, RuntimeError) as error:
                 raise PluginError(f"episode-archive: building the search index failed: {error}") from None
 

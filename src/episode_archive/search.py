@@ -4,12 +4,21 @@ Pagefind splits its index into chunks that a reader's browser loads per query, s
 small at thousands of episodes (Material's own index is the whole text of every page in one file).
 Only pages that carry `data-pagefind-body` are indexed: episodes, speakers and topics. Filters
 (speaker, topic, show, year, kind) and a date sort key ride along as hidden elements.
+
+Pagefind holds the whole index in memory while it builds it, about 28 MB per MB of page content (1.65 GB
+for 1,000 episodes of 8,000 words). A large archive is therefore indexed in parts, one Pagefind run after
+another, each over the pages of a run of dates: the first part's bundle is `pagefind/`, the others
+`pagefind/part-N/`, and `pagefind/episode-archive-parts.json` lists them. The search page merges them
+with Pagefind's `mergeIndex`; merged parts share the first one's runtime, so each further part costs a
+query only its index chunks.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -18,11 +27,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from .cache import ArchiveCache, code_digest, digest
 from .model import Episode, Person, Topic
+from .options import Options
 from .render.markup import escape_html
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -35,6 +46,10 @@ EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related, audio"
 # header or footer: what it indexes is then page content alone (see StagedSearchIndex).
 ROOT_SELECTOR = "[data-pagefind-body]"
 INDEXED = "data-pagefind-body"
+PARTS_FILE = "episode-archive-parts.json"
+"""In the bundle: the folders of the index's parts, relative to it, in date order ("" is the bundle)."""
+PART_MB = Options.search_part_mb
+_SORT_DATE = re.compile(r'data-pagefind-sort="date:([^"]*)"')
 
 
 def _filters(pairs: list[tuple[str, str]]) -> str:
@@ -109,7 +124,8 @@ def bundle_cache_key() -> str:
     return "pagefind-bundle-" + code_digest()
 
 
-def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None, restrict: bool = True) -> None:
+def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None, restrict: bool = True,
+                 part_mb: float = PART_MB) -> None:
     """Index the built site; the bundle lands in site/pagefind/.
 
     Pagefind reads nothing but the site's HTML files: when the pages it indexes are byte for byte those
@@ -118,16 +134,144 @@ def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None, restrict: bo
     Pagefind's 10 s at 1,000 episodes.
     """
     started = time.perf_counter()
-    html_digest = _site_html_digest(site_dir, restrict) if cache is not None else None
-    if _reuse_bundle(site_dir, cache, html_digest):
+    pages, html_digest = _indexed_site_pages(site_dir, restrict, part_mb)
+    if _reuse_bundle(site_dir, cache, html_digest if cache is not None else None):
         log.info("episode-archive: search index unchanged (no indexed page changed), reused in %.2f s",
                  time.perf_counter() - started)
         return
-    result = subprocess.run(pagefind_command(site_dir, restrict=restrict), capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"pagefind failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}")
+    runs = PagefindRuns.of_site(site_dir, pages, restrict, part_mb)
+    runs.start()
+    runs.wait()
     _keep_bundle(site_dir, cache, html_digest)
-    log.info("episode-archive: search index built with Pagefind in %.2f s", time.perf_counter() - started)
+    log.info("episode-archive: search index built with Pagefind in %.2f s%s", time.perf_counter() - started,
+             runs.described())
+
+
+def plan_parts(pages: Mapping[str, tuple[str, int]], part_mb: float) -> list[list[str]]:
+    """Split the indexed pages (site path → (sort date, content size)) into the parts Pagefind indexes.
+
+    Parts follow the date sort, so that a search sorted by date reads the parts one after another; a cut
+    falls only between two dates, so pages of one date are never split (a date with more content than a
+    part makes a larger part). The parts are about equal, each at most `part_mb` MB where the dates allow.
+    """
+    order = sorted(pages, key=lambda name: (pages[name][0], name))
+    total = sum(size for _date, size in pages.values())
+    limit = part_mb * 1_000_000
+    if part_mb <= 0 or total <= limit:
+        return [order] if order else []
+    count = math.ceil(total / limit)
+    parts: list[list[str]] = [[]]
+    filled = 0
+    for name in order:
+        date, size = pages[name]
+        if (parts[-1] and filled >= total * len(parts) / count
+                and date != pages[parts[-1][-1]][0] and len(parts) < count):
+            parts.append([])
+        parts[-1].append(name)
+        filled += size
+    return parts
+
+
+def part_folder(index: int) -> str:
+    """Where a part's bundle is, relative to the first part's (the bundle folder itself)."""
+    return f"part-{index}/" if index else ""
+
+
+class PagefindRuns:
+    """Pagefind over each part of the index in turn, in a thread, so that MkDocs can go on meanwhile.
+
+    Each run is one folder of pages to index and the folder of its part's bundle. Once all succeeded,
+    the parts file is written into the bundle. `stop` ends an unfinished run and starts no further one.
+    """
+
+    def __init__(self, bundle: Path, runs: list[tuple[Path, Path]], restrict: bool,
+                 scratch: tempfile.TemporaryDirectory[str] | None = None) -> None:
+        self.bundle = bundle
+        self.runs = runs
+        self.restrict = restrict
+        self.error = ""
+        self._scratch = scratch
+        self._process: subprocess.Popen[str] | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run_all, name="episode-archive-pagefind", daemon=True)
+
+    @classmethod
+    def of_site(cls, site_dir: Path, pages: Mapping[str, tuple[str, int]], restrict: bool,
+                part_mb: float) -> PagefindRuns:
+        """Runs over a built site: one over the site itself, or, in parts, each over a scratch folder
+        holding links to (or copies of) its part's pages."""
+        bundle = site_dir / BUNDLE_DIR
+        parts = plan_parts(pages, part_mb) if restrict else []
+        if len(parts) <= 1:
+            return cls(bundle, [(site_dir, bundle)], restrict)
+        scratch = tempfile.TemporaryDirectory(prefix="episode-archive-search-")
+        runs = []
+        for index, names in enumerate(parts):
+            root = Path(scratch.name) / f"part-{index}"
+            for name in names:
+                _link_or_copy(site_dir / name, root / name)
+            runs.append((root, bundle / part_folder(index)))
+        return cls(bundle, runs, restrict, scratch)
+
+    def start(self) -> None:
+        shutil.rmtree(self.bundle, ignore_errors=True)  # no part of an earlier index may stay
+        self._thread.start()
+
+    def described(self) -> str:
+        return f", in {len(self.runs)} parts one after another" if len(self.runs) > 1 else ""
+
+    def _run_all(self) -> None:
+        try:
+            for source, output in self.runs:
+                with self._lock:
+                    if self._stopped:
+                        return
+                    self._process = subprocess.Popen(pagefind_command(source, output, self.restrict),
+                                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                process = self._process
+                printed, _ = process.communicate()
+                if process.returncode != 0:
+                    if not self._stopped:
+                        self.error = f"pagefind failed ({process.returncode}): {printed.strip()}"
+                    return
+            folders = [part_folder(index) for index in range(len(self.runs))]
+            (self.bundle / PARTS_FILE).write_text(json.dumps({"parts": folders}) + "\n", encoding="utf-8")
+        except OSError as error:
+            self.error = f"pagefind could not run: {error}"
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def wait(self) -> None:
+        """Wait for every run; raise if one failed."""
+        if self._thread.ident is not None:
+            self._thread.join()
+        self._cleanup()
+        if self.error:
+            raise RuntimeError(self.error)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            _stop(self._process)
+        if self._thread.ident is not None:
+            self._thread.join()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or no hard links there
+        shutil.copyfile(source, target)
 
 
 def _reuse_bundle(site_dir: Path, cache: ArchiveCache | None, bundle_digest: str | None) -> bool:
@@ -167,7 +311,8 @@ class StagedSearchIndex:
     always did. Either way the bundle is the same.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, part_mb: float = PART_MB) -> None:
+        self.part_mb = part_mb
         self.contents: dict[str, str] = {}
         """Page path in the site → its content, for pages with indexed content."""
         self.checked: set[str] = set()
@@ -177,7 +322,7 @@ class StagedSearchIndex:
         self.started = False
         self.bundle_digest: str | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
-        self._process: subprocess.Popen[str] | None = None
+        self._runs: PagefindRuns | None = None
         self._started_at = 0.0
         self._writing: ThreadPoolExecutor | None = None
         self._written: list[Future[None]] = []
@@ -230,7 +375,7 @@ class StagedSearchIndex:
         self._started_at = time.perf_counter()
         self.started = True
         names = sorted(self.contents)
-        self.bundle_digest = digest(*_how_pagefind_runs(restrict=True), language,
+        self.bundle_digest = digest(*_how_pagefind_runs(True, self.part_mb), language,
                                     *(part for name in names for part in (name, self.contents[name])))
         if _reuse_bundle(site_dir, cache, self.bundle_digest):
             self.reused = True
@@ -243,8 +388,20 @@ class StagedSearchIndex:
             if not (root / name).is_file():  # not written yet (by the workers that converted it)
                 self.write(name, self.contents[name])
         self._written_all()
-        self._process = subprocess.Popen(pagefind_command(root, site_dir / BUNDLE_DIR), text=True,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        bundle = site_dir / BUNDLE_DIR
+        parts = plan_parts({name: (_sort_date(content), len(content)) for name, content in self.contents.items()},
+                           self.part_mb)
+        runs = [(root, bundle)]
+        if len(parts) > 1:  # each part's pages move to a folder of their own (renaming within the scratch)
+            runs = []
+            for index, part in enumerate(parts):
+                for name in part:
+                    target = root / f"part-{index}" / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(root / name, target)
+                runs.append((root / f"part-{index}", bundle / part_folder(index)))
+        self._runs = PagefindRuns(bundle, runs, restrict=True)
+        self._runs.start()
 
     def check(self, dest_uri: str, output: str) -> None:
         """One written page: does it hold exactly what was staged for it?"""
@@ -271,19 +428,16 @@ class StagedSearchIndex:
             if self.mismatch:
                 self.stop()
                 log.info("episode-archive: indexing the built site for search (%s)", self.mismatch)
-                shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-                run_pagefind(site_dir, cache)
+                run_pagefind(site_dir, cache, part_mb=self.part_mb)
                 return
             if self.reused:
                 log.info("episode-archive: search index unchanged (no indexed page changed), reused")
                 return
-            assert self._process is not None
-            output, _ = self._process.communicate()
-            if self._process.returncode != 0:
-                raise RuntimeError(f"pagefind failed ({self._process.returncode}): {output.strip()}")
+            assert self._runs is not None
+            self._runs.wait()
             _keep_bundle(site_dir, cache, self.bundle_digest)
-            log.info("episode-archive: search index built with Pagefind in %.2f s, while MkDocs wrote the pages",
-                     time.perf_counter() - self._started_at)
+            log.info("episode-archive: search index built with Pagefind in %.2f s%s, while MkDocs wrote the pages",
+                     time.perf_counter() - self._started_at, self._runs.described())
         finally:
             self.stop()
 
@@ -300,39 +454,50 @@ class StagedSearchIndex:
         if self._writing is not None:
             self._writing.shutdown(wait=True, cancel_futures=True)
             self._writing, self._written = None, []
-        _stop(self._process)
-        self._process = None
+        if self._runs is not None:
+            self._runs.stop()
+            self._runs = None
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
 
 
-def _site_html_digest(site_dir: Path, restrict: bool) -> str:
-    """What Pagefind's bundle is made from: how it is run, and the HTML files it indexes.
+def _indexed_site_pages(site_dir: Path, restrict: bool, part_mb: float) -> tuple[dict[str, tuple[str, int]], str]:
+    """The pages Pagefind indexes in a built site (path → (sort date, size)), and the digest of what its
+    bundle is made from: how it is run, and the HTML files it indexes.
 
     Once any page carries `data-pagefind-body`, Pagefind indexes those pages only, so the other pages
     count by name alone (a hand-written page can change without a new index); without any, every page.
     """
     pages = []  # (name, carries data-pagefind-body, digest of the bytes): one file in memory at a time
+    indexed: dict[str, tuple[str, int]] = {}
     for path in sorted(site_dir.rglob("*.html")):
         relative = path.relative_to(site_dir)
         if relative.parts[0] != BUNDLE_DIR:
             data = path.read_bytes()
-            pages.append((relative.as_posix(), INDEXED.encode() in data, digest(data)))
+            body = INDEXED.encode() in data
+            pages.append((relative.as_posix(), body, digest(data)))
+            if body:
+                indexed[relative.as_posix()] = (_sort_date(data.decode("utf-8", "replace")), len(data))
     any_body = any(body for _name, body, _digest in pages)
-    parts: list[bytes | str] = _how_pagefind_runs(restrict)
+    parts: list[bytes | str] = _how_pagefind_runs(restrict, part_mb)
     for name, body, page_digest in pages:
         parts += [name, page_digest if body or not any_body else ""]
-    return digest(*parts)
+    return indexed, digest(*parts)
 
 
-def _how_pagefind_runs(restrict: bool) -> list[bytes | str]:
+def _how_pagefind_runs(restrict: bool, part_mb: float) -> list[bytes | str]:
     """The start of a bundle's digest: Pagefind's version and the options it runs with."""
     try:
         version = importlib.metadata.version("pagefind")
     except importlib.metadata.PackageNotFoundError:
         version = "unknown"
-    return [version, repr((EXCLUDE_SELECTORS, restrict and ROOT_SELECTOR, BUNDLE_DIR))]
+    return [version, repr((EXCLUDE_SELECTORS, restrict and ROOT_SELECTOR, BUNDLE_DIR, part_mb))]
+
+
+def _sort_date(content: str) -> str:
+    found = _SORT_DATE.search(content)
+    return found.group(1) if found else ""
 
 
 def _stop(process: subprocess.Popen[str] | None) -> None:
@@ -350,26 +515,49 @@ class BackgroundPagefind:
     """
 
     def __init__(self) -> None:
-        self._process: subprocess.Popen[str] | None = None
+        self._runs: PagefindRuns | None = None
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
-    def start(self, site_dir: Path, restrict: bool = True) -> None:
+    def start(self, site_dir: Path, restrict: bool = True, part_mb: float = PART_MB) -> None:
         self.stop()
+        stopped = self._stopped = threading.Event()
         started = time.perf_counter()
-        process = subprocess.Popen(pagefind_command(site_dir, restrict=restrict), stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
-        self._process = process
 
-        def report() -> None:
-            output, _ = process.communicate()
-            if process.returncode == 0:
-                log.info("episode-archive: search index built with Pagefind in the background in %.2f s",
-                         time.perf_counter() - started)
-            elif process.returncode > 0:  # not stopped by a newer build
-                log.error("episode-archive: Pagefind failed (%d): %s", process.returncode, output.strip())
+        def index() -> None:
+            try:
+                pages, _digest = _indexed_site_pages(site_dir, restrict, part_mb)
+            except OSError as error:  # the site went away: a newer build, or the server stopped
+                if not stopped.is_set():
+                    log.error("episode-archive: the site could not be read for search: %s", error)
+                return
+            with self._lock:
+                if stopped.is_set():
+                    return
+                runs = self._runs = PagefindRuns.of_site(site_dir, pages, restrict, part_mb)
+                runs.start()
+            try:
+                runs.wait()
+            except RuntimeError as error:
+                if not runs.stopped:  # not stopped by a newer build
+                    log.error("episode-archive: %s", error)
+                return
+            if not runs.stopped:
+                log.info("episode-archive: search index built with Pagefind in the background in %.2f s%s",
+                         time.perf_counter() - started, runs.described())
 
-        threading.Thread(target=report, daemon=True).start()
+        self._thread = threading.Thread(target=index, name="episode-archive-pagefind-background", daemon=True)
+        self._thread.start()
         log.info("episode-archive: indexing for search in the background (search is back in a few seconds)")
 
     def stop(self) -> None:
-        _stop(self._process)
-        self._process = None
+        """End the indexing, and its threads: the next build forks its workers only without them."""
+        with self._lock:
+            self._stopped.set()
+            runs, self._runs = self._runs, None
+        if runs is not None:
+            runs.stop()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None

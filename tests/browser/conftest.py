@@ -7,11 +7,13 @@ Screenshots go to /tmp/episode-archive-screenshots/ so people can look at them a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -33,6 +35,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOT_DIR = Path("/tmp/episode-archive-screenshots")
 DESKTOP = {"width": 1280, "height": 900}
+LOCAL = "http://127.0.0.1:"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -87,10 +90,10 @@ class _QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture(scope="session")
-def site_url(demo_site: Path) -> Iterator[str]:
-    """The built site served over HTTP on 127.0.0.1 (a free port); the base URL ends with '/'."""
-    handler = functools.partial(_QuietHandler, directory=str(demo_site))
+@contextlib.contextmanager
+def _served(directory: Path) -> Iterator[str]:
+    """A built site served over HTTP on 127.0.0.1 (a free port); the base URL ends with '/'."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="demo-site-server", daemon=True)
     thread.start()
@@ -101,6 +104,31 @@ def site_url(demo_site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def site_url(demo_site: Path) -> Iterator[str]:
+    """The demo site served over HTTP on 127.0.0.1."""
+    with _served(demo_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def parted_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo archive built with its search index in several parts (`search_part_mb` set small, as a
+    large archive's index is split), served like the demo site."""
+    project = tmp_path_factory.mktemp("parted")
+    for name in ("docs", "episodes"):
+        shutil.copytree(REPO_ROOT / name, project / name)
+    config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "- episode-archive:\n" in config
+    (project / "mkdocs.yml").write_text(
+        config.replace("- episode-archive:\n", "- episode-archive:\n      search_part_mb: 0.03\n"), encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site"],
+                   cwd=project, env=env, check=True)
+    with _served(project / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -124,7 +152,7 @@ def browser() -> Iterator[Any]:
 def new_page(browser: Any, site_url: str) -> Iterator[Callable[..., Any]]:
     """Open a page in a fresh context; keyword arguments go to `browser.new_context`.
 
-    Requests that leave the local server (the theme's Google Fonts stylesheet) are aborted: the tests
+    Requests that leave the local servers (the theme's Google Fonts stylesheet) are aborted: the tests
     stay hermetic, and offline each page load would otherwise stall about 5 s on the DNS lookup.
     Contexts are closed after the test, so cookies, storage and colour scheme never leak between tests.
     """
@@ -134,7 +162,7 @@ def new_page(browser: Any, site_url: str) -> Iterator[Callable[..., Any]]:
         context_options.setdefault("viewport", DESKTOP)
         context = browser.new_context(**context_options)
         context.set_default_timeout(10_000)
-        context.route(lambda url: not url.startswith(site_url), lambda route: route.abort())
+        context.route(lambda url: not url.startswith(LOCAL), lambda route: route.abort())
         contexts.append(context)
         return context.new_page()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 
@@ -88,6 +88,50 @@ def test_search_finds_a_phrase_from_the_middle_of_a_transcript(page, site_url, s
     anchor_id = first["href"].rsplit("#", 1)[1]
     paragraph_text = page.locator(f'[id="{anchor_id}"]').evaluate("a => a.parentElement.textContent")
     assert SEED_PHRASE in paragraph_text
+
+
+def all_search_results(page, url: str) -> tuple[str, list[dict]]:
+    """The status line and every result of a search page, after pressing "More results" until all show."""
+    page.goto(url)
+    search_results(page)
+    while page.locator(".ea-search__more button").is_visible():
+        shown = page.locator(".ea-search__result").count()
+        page.locator(".ea-search__more button").click()
+        page.wait_for_function(f"() => document.querySelectorAll('.ea-search__result').length > {shown}")
+    status = page.locator(".ea-search__status").text_content()
+    return status, [{**r, "href": path_of(r["href"].split("#")[0]), "date": r["where"][:10]}
+                    for r in search_results(page)]
+
+
+@pytest.mark.parametrize(("query", "sort"), [("the", "desc"), ("reward model", "asc"), ("reward model", ""),
+                                           ("koji reward", ""), ('"reward model"', "desc")])
+def test_search_over_an_index_in_parts_finds_what_one_index_finds(page, site_url, parted_site_url, query, sort):
+    parts = page.request.get(f"{parted_site_url}pagefind/episode-archive-parts.json").json()["parts"]
+    assert len(parts) >= 3, parts
+    address = f"search/?{urlencode({'q': query, 'sort': sort})}"
+    one_status, one_index = all_search_results(page, site_url + address)
+    status, in_parts = all_search_results(page, parted_site_url + address)
+    # The same pages: a part holding none of the pages with one of the query's words finds none.
+    assert status == one_status
+    assert sorted(r["href"] for r in in_parts) == sorted(r["href"] for r in one_index)
+    if sort:  # in the same order of dates (pages of one date may come in another order)
+        dates = [r["date"] for r in in_parts if r["date"]]
+        assert dates == sorted(dates, reverse=sort == "desc")
+        assert [r["date"] for r in in_parts] == [r["date"] for r in one_index]
+
+
+def test_search_over_an_index_in_parts_finds_phrases_from_every_part(page, parted_site_url, screenshot):
+    page.goto(f"{parted_site_url}search/?q={SEED_PHRASE.replace(' ', '+')}")
+    first = search_results(page)[0]
+    assert first["title"] == SEED_TITLE and SEED in first["href"]
+    # The oldest episode is in the first part, the seed (2026) in the last.
+    page.goto(f"{parted_site_url}search/?q=reward+model&sort=asc")
+    oldest = search_results(page)
+    screenshot(page, "search-in-parts", full_page=False)
+    assert oldest[0]["where"].startswith("2023-03-14"), oldest[0]
+    speakers = page.locator("select[name=speaker] option").all_text_contents()
+    assert any(text.startswith("Sam Marks (") for text in speakers), speakers
+    assert not page.locator("select[name=part]").count()
 
 
 def test_search_filters_by_speaker_and_lands_on_timed_passages(page, site_url, screenshot):
