@@ -48,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,8 @@ class Run:
     """Peak RSS of the Python process itself (mkdocs builds only), without its subprocesses."""
     others_cpu_s: float | None = None
     """CPU seconds other processes on the machine used during the run: contention."""
+    together_mb: float | None = None
+    """Peak of the memory the run's processes held at once (their PSS summed, sampled every 0.2 s)."""
 
     @property
     def contended(self) -> bool:
@@ -229,8 +232,12 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], label: str) -> Run:
             full = [PY, "-c", _RUSAGE_WRAPPER, str(report), *cmd]
         busy_before = _busy_seconds()
         started = time.perf_counter()
-        proc = subprocess.run(full, cwd=cwd, env=env, capture_output=True, text=True)
+        proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        together = TreeMemory(proc.pid)
+        together.start()
+        stdout, stderr = proc.communicate()
         wall = time.perf_counter() - started
+        together_mb = together.stop()
         busy_after = _busy_seconds()
         maxrss = cpu = python_rss = None
         if report.is_file():
@@ -248,16 +255,61 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], label: str) -> Run:
     others = None
     if busy_before is not None and busy_after is not None and cpu is not None:
         others = max(0.0, busy_after - busy_before - cpu)
-    run = Run(wall_s=wall, maxrss_mb=maxrss, rc=proc.returncode, stdout=proc.stdout,
-              stderr_tail="\n".join(proc.stderr.strip().splitlines()[-15:]), cpu_s=cpu, python_rss_mb=python_rss,
-              others_cpu_s=others)
+    run = Run(wall_s=wall, maxrss_mb=maxrss, rc=proc.returncode, stdout=stdout,
+              stderr_tail="\n".join(stderr.strip().splitlines()[-15:]), cpu_s=cpu, python_rss_mb=python_rss,
+              others_cpu_s=others, together_mb=together_mb)
     rss = f"{maxrss:.0f} MB" if maxrss is not None else "?"
     extra = f", Python alone {python_rss:.0f} MB" if python_rss is not None else ""
+    extra += f", all processes together {together_mb:.0f} MB" if together_mb else ""
     busy = f", other processes {others:.0f} CPU-s" if others is not None else ""
     log(f"{label}: {wall:.1f} s wall, {cpu or 0:.1f} CPU-s, {rss}{extra}{busy}, exit {proc.returncode}")
     if not run.ok:
         log(f"{label} failed:\n{run.stderr_tail}")
     return run
+
+
+class TreeMemory(threading.Thread):
+    """Samples the memory a process and all its descendants hold together: the sum of their PSS, in which
+    a page shared by several processes (after a fork) counts once, divided among them. Linux only."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.2):
+            self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, self._tree())))
+
+    def stop(self) -> float | None:
+        self._done.set()
+        self.join()
+        return self.peak_kb / 1024 if self.peak_kb else None
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo += children.get(pid, [])
+        return tree
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    return int(found.group(1)) if found else 0
 
 
 def snapshot_package(root: Path, env: dict[str, str]) -> None:
@@ -419,13 +471,11 @@ def baseline_project(archive: Path, export: Path, target: Path) -> Path:
 
 
 def pagefind_command(site: Path) -> list[str]:
-    """Pagefind as the package runs it after a build, writing to a scratch folder of the site."""
-    cmd = [PY, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind-bench", "--silent"]
-    try:
-        from episode_archive.search import EXCLUDE_SELECTORS
-    except ImportError:
-        return cmd
-    return [*cmd, "--exclude-selectors", EXCLUDE_SELECTORS]
+    """The plugin's indexing of a built site, as after a build (in parts, where the archive is large): it
+    writes the same bundle into the site again."""
+    code = ("import sys; from pathlib import Path; from episode_archive.search import run_pagefind; "
+            "run_pagefind(Path(sys.argv[1]))")
+    return [PY, "-c", code, str(site)]
 
 
 def transcript_to_edit(archive: Path) -> Path:
@@ -799,9 +849,10 @@ def _s(run: Run | None) -> str:
 def _mb(run: Run | None) -> str:
     if not (run and run.ok and run.maxrss_mb is not None):
         return "-"
+    together = f", together {run.together_mb:.0f} MB" if run.together_mb else ""
     if run.python_rss_mb is not None and run.maxrss_mb > run.python_rss_mb * 1.05:
-        return f"{run.maxrss_mb:.0f} MB (Python {run.python_rss_mb:.0f} MB)"
-    return f"{run.maxrss_mb:.0f} MB"
+        return f"{run.maxrss_mb:.0f} MB (Python {run.python_rss_mb:.0f} MB{together})"
+    return f"{run.maxrss_mb:.0f} MB{f' ({together[2:]})' if together else ''}"
 
 
 def _python_mb(run: Run | None) -> float | None:
@@ -883,7 +934,9 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
     lines += ["", "## Build time and peak memory", "",
               "Each cell: wall time (CPU time of the process and its children), peak RSS. A build's peak RSS "
               "is the largest process in it; when a subprocess (Pagefind) is larger than MkDocs' Python "
-              "process, the Python process's own peak follows in parentheses. † marks a run during which "
+              "process, the Python process's own peak follows in parentheses. \"Together\": the peak of the "
+              "memory all of a run's processes held at once (MkDocs, its forked workers and Pagefind; the sum "
+              "of their PSS, sampled every 0.2 s, so pages a fork shares count once). † marks a run during which "
               "other processes on the machine used more than 10% of its CPUs.", "",
               "| N | plugin cold build | baseline: export (empty cache) | baseline: plain build "
               "| plugin / plain build (time, Python memory) | plugin / (export + plain build) "
@@ -911,9 +964,10 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "of the pairs' ratios when `--pairs` ran the two builds alternately more than once; the other columns "
               "are the first pair's); the export "
               "column is the plugin's own work done outside MkDocs. \"Pagefind alone\" re-indexes the built "
-              "site as the plugin does after a "
-              "build. The rebuild appends one sentence to one transcript and builds again right after the cold "
-              "build, keeping site/ and the cache. mkdocs builds run as `python3 -m mkdocs build -q` through "
+              "site as the plugin does after a build (one Pagefind run per part of the index, one after another; "
+              "its peak is the largest run's). The rebuild appends one sentence to one transcript and builds "
+              "again right after the cold build, keeping site/ and the cache. mkdocs builds run as "
+              "`python3 -m mkdocs build -q` through "
               "runpy, to read the Python process's own peak memory.", ""]
 
     lines += ["## Rebuilds", "",
