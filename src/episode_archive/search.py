@@ -50,6 +50,7 @@ PARTS_FILE = "episode-archive-parts.json"
 """In the bundle: the folders of the index's parts, relative to it, in date order ("" is the bundle)."""
 PART_MB = Options.search_part_mb
 _SORT_DATE = re.compile(r'data-pagefind-sort="date:([^"]*)"')
+_SORT_DATE_BYTES = re.compile(_SORT_DATE.pattern.encode())
 
 
 def _filters(pairs: list[tuple[str, str]]) -> str:
@@ -279,6 +280,7 @@ def _reuse_bundle(site_dir: Path, cache: ArchiveCache | None, bundle_digest: str
     stored = cache.get(bundle_cache_key()) if cache is not None else None
     if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == bundle_digest):
         return False
+    shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # parts of a stopped run must not stay
     for relative, data in stored[1].items():
         target = site_dir / BUNDLE_DIR / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -392,14 +394,14 @@ class StagedSearchIndex:
         parts = plan_parts({name: (_sort_date(content), len(content)) for name, content in self.contents.items()},
                            self.part_mb)
         runs = [(root, bundle)]
-        if len(parts) > 1:  # each part's pages move to a folder of their own (renaming within the scratch)
-            runs = []
+        if len(parts) > 1:  # each part's pages move to a folder of their own (renaming within the scratch;
+            runs = []       # MkDocs publishes no path that starts with a dot, so no page is in the way)
             for index, part in enumerate(parts):
                 for name in part:
-                    target = root / f"part-{index}" / name
+                    target = root / f".part-{index}" / name
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(root / name, target)
-                runs.append((root / f"part-{index}", bundle / part_folder(index)))
+                runs.append((root / f".part-{index}", bundle / part_folder(index)))
         self._runs = PagefindRuns(bundle, runs, restrict=True)
         self._runs.start()
 
@@ -478,7 +480,8 @@ def _indexed_site_pages(site_dir: Path, restrict: bool, part_mb: float) -> tuple
             body = INDEXED.encode() in data
             pages.append((relative.as_posix(), body, digest(data)))
             if body:
-                indexed[relative.as_posix()] = (_sort_date(data.decode("utf-8", "replace")), len(data))
+                found = _SORT_DATE_BYTES.search(data)
+                indexed[relative.as_posix()] = (found.group(1).decode(errors="replace") if found else "", len(data))
     any_body = any(body for _name, body, _digest in pages)
     parts: list[bytes | str] = _how_pagefind_runs(restrict, part_mb)
     for name, body, page_digest in pages:

@@ -15,7 +15,9 @@ const filtersBox = root.querySelector(".ea-search__filters");
 const status = root.querySelector(".ea-search__status");
 const list = root.querySelector(".ea-search__results");
 const more = root.querySelector(".ea-search__more");
-const PAGE_SIZE = 8;
+// Each result shown loads its page's whole text for the excerpt (about 20 KB for a long episode), as
+// Pagefind's own interface, five at a time.
+const PAGE_SIZE = 5;
 const FILTERS = [["kind", "Pages"], ["speaker", "Speaker"], ["topic", "Topic"], ["show", "Show"], ["year", "Year"]];
 const KIND_LABELS = { episode: "Episodes", speaker: "Speakers", topic: "Topics" };
 const PARTS_FILE = "episode-archive-parts.json";
