@@ -1100,14 +1100,15 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
                  if measured else f"~{pagefind['first_query'] / 1e3:.0f} KB (estimate)" if pagefind else "-")
         lines.append(f"| {r.n} | {s['html_pages']} / {b.get('html_pages', '-')} | {s['bytes'] / 1e6:.1f} MB "
                      f"| {s['episode_html_median'] / 1e3:.0f} KB | {index} | {index_gz} | {bundle} | {query} |")
-    queries = next((q for r in results for q in [((r.site or {}).get("pagefind") or {}).get("queries")] if q), {})
+    queries = next((q for r in reversed(results) for q in [((r.site or {}).get("pagefind") or {}).get("queries")]
+                    if q), {})
     examples = ", ".join(f"{name} `{m['query']}`" for name, m in queries.items())
     lines += ["", "search_index.json is Material's built-in search (the `search` plugin in mkdocs.yml): the full "
               "text of every page in one file, which every reader downloads before their first query. Pagefind's "
               "first query is measured in Chromium: everything the search page downloads from pagefind/ from "
               "opening it with the query until its first results show (the runtime: pagefind.js and its worker, "
               "counted gzipped as hosts serve scripts, and the WebAssembly; every part's entry, metadata and "
-              "filter files; the index chunks of the query's words in every part; the fragments of the eight "
+              "filter files; the index chunks of the query's words in every part; the fragments of the five "
               "results shown). The words come from the archive's own pages"
               + (f" (at the largest N: {examples})" if examples else "") + ". Where Chromium is missing, an "
               "estimate: the runtime, every part's files, one median chunk per part and five median fragments. "

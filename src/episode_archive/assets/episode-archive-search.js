@@ -15,8 +15,8 @@ const filtersBox = root.querySelector(".ea-search__filters");
 const status = root.querySelector(".ea-search__status");
 const list = root.querySelector(".ea-search__results");
 const more = root.querySelector(".ea-search__more");
-// Each result shown loads its page's whole text for the excerpt (about 20 KB for a long episode), as
-// Pagefind's own interface, five at a time.
+// Each result shown loads its page's whole text for the excerpt (about 20 KB for a long episode): five
+// at a time, as in Pagefind's own interface.
 const PAGE_SIZE = 5;
 const FILTERS = [["kind", "Pages"], ["speaker", "Speaker"], ["topic", "Topic"], ["show", "Show"], ["year", "Year"]];
 const KIND_LABELS = { episode: "Episodes", speaker: "Speakers", topic: "Topics" };
