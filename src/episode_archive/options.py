@@ -33,7 +33,7 @@ class Options:
     """`pagefind` (index chunks loaded per query; scales) or `material` (Material's own search plugin)."""
     search_part_mb: float = 20.0
     """Pagefind indexes the pages in parts of about this many MB of page content, one after another
-    (its memory grows with a part: about 0.55 GB for 20 MB); 0 makes one index however large."""
+    (its memory grows with a part: about 0.4 GB for 20 MB); 0 makes one index however large."""
     feeds: bool = False
     """Whether RSS and JSON feeds are published (they need mkdocs.yml's site_url)."""
     use_directory_urls: bool = True

@@ -124,7 +124,8 @@ def parted_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert "- episode-archive:\n" in config
     (project / "mkdocs.yml").write_text(
         config.replace("- episode-archive:\n", "- episode-archive:\n      search_part_mb: 0.03\n"), encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # Its cache stays in the test's folder, not in the user's cache folder.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(project / "cache")}
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site"],
                    cwd=project, env=env, check=True)
     with _served(project / "site") as url:
