@@ -492,7 +492,9 @@ def pagefind_metrics(bundle: Path) -> dict:
     def sizes(pattern: str) -> list[int]:
         return [p.stat().st_size for p in bundle.rglob(pattern) if p.is_file()]
 
-    listed = bundle / "episode-archive-parts.json"
+    from episode_archive.search import PARTS_FILE
+
+    listed = bundle / PARTS_FILE
     parts = len(json.loads(listed.read_text())["parts"]) if listed.is_file() else 1
     scripts = sum(len(gzip.compress((bundle / name).read_bytes())) for name in ("pagefind.js", "pagefind-worker.js")
                   if (bundle / name).is_file())

@@ -135,8 +135,8 @@ def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None, restrict: bo
     Pagefind's 10 s at 1,000 episodes.
     """
     started = time.perf_counter()
-    pages, html_digest = _indexed_site_pages(site_dir, restrict, part_mb)
-    if _reuse_bundle(site_dir, cache, html_digest if cache is not None else None):
+    pages, html_digest = _indexed_site_pages(site_dir, restrict, part_mb, digested=cache is not None)
+    if _reuse_bundle(site_dir, cache, html_digest):
         log.info("episode-archive: search index unchanged (no indexed page changed), reused in %.2f s",
                  time.perf_counter() - started)
         return
@@ -464,9 +464,10 @@ class StagedSearchIndex:
             self._scratch = None
 
 
-def _indexed_site_pages(site_dir: Path, restrict: bool, part_mb: float) -> tuple[dict[str, tuple[str, int]], str]:
-    """The pages Pagefind indexes in a built site (path → (sort date, size)), and the digest of what its
-    bundle is made from: how it is run, and the HTML files it indexes.
+def _indexed_site_pages(site_dir: Path, restrict: bool, part_mb: float,
+                        digested: bool = True) -> tuple[dict[str, tuple[str, int]], str | None]:
+    """The pages Pagefind indexes in a built site (path → (sort date, size)), and (when `digested`, else
+    None) the digest of what its bundle is made from: how it is run, and the HTML files it indexes.
 
     Once any page carries `data-pagefind-body`, Pagefind indexes those pages only, so the other pages
     count by name alone (a hand-written page can change without a new index); without any, every page.
@@ -478,10 +479,12 @@ def _indexed_site_pages(site_dir: Path, restrict: bool, part_mb: float) -> tuple
         if relative.parts[0] != BUNDLE_DIR:
             data = path.read_bytes()
             body = INDEXED.encode() in data
-            pages.append((relative.as_posix(), body, digest(data)))
+            pages.append((relative.as_posix(), body, digest(data) if digested else ""))
             if body:
                 found = _SORT_DATE_BYTES.search(data)
                 indexed[relative.as_posix()] = (found.group(1).decode(errors="replace") if found else "", len(data))
+    if not digested:
+        return indexed, None
     any_body = any(body for _name, body, _digest in pages)
     parts: list[bytes | str] = _how_pagefind_runs(restrict, part_mb)
     for name, body, page_digest in pages:
@@ -530,7 +533,7 @@ class BackgroundPagefind:
 
         def index() -> None:
             try:
-                pages, _digest = _indexed_site_pages(site_dir, restrict, part_mb)
+                pages, _digest = _indexed_site_pages(site_dir, restrict, part_mb, digested=False)
             except OSError as error:  # the site went away: a newer build, or the server stopped
                 if not stopped.is_set():
                     log.error("episode-archive: the site could not be read for search: %s", error)
