@@ -481,30 +481,29 @@ def measured_queries(site: Path, queries: dict[str, str]) -> dict[str, dict]:
 
 
 def pagefind_metrics(bundle: Path) -> dict:
-    """Pagefind's bundle, and roughly what a reader's first query downloads.
+    """Pagefind's bundle, how many parts the plugin indexes it in, and roughly what a reader's first query
+    downloads.
 
     The search page loads the runtime once (pagefind.js and its worker, gzipped as hosts serve scripts,
-    and one WebAssembly file), then from every part of the index (episode-archive-parts.json): its entry
-    and meta files and all its filter files (the page lists the filters' values); the query then loads
-    one index chunk per part for its word, and the fragments of the first five results. Pagefind's own
-    files are stored gzipped already.
+    and one WebAssembly file), the entry, meta and all filter files (the page lists the filters'
+    values); the query then loads one index chunk for its word, and the fragments of the first five
+    results. Pagefind's own files are stored gzipped already.
     """
     def sizes(pattern: str) -> list[int]:
         return [p.stat().st_size for p in bundle.rglob(pattern) if p.is_file()]
 
-    from episode_archive.search import PARTS_FILE
+    from episode_archive.search import PART_MB, _indexed_site_pages, plan_parts
 
-    listed = bundle / PARTS_FILE
-    parts = len(json.loads(listed.read_text())["parts"]) if listed.is_file() else 1
+    pages, _digest = _indexed_site_pages(bundle.parent, True, PART_MB, digested=False)
     scripts = sum(len(gzip.compress((bundle / name).read_bytes())) for name in ("pagefind.js", "pagefind-worker.js")
                   if (bundle / name).is_file())
     chunks, fragments = sizes("*.pf_index"), sizes("*.pf_fragment")
     runtime = scripts + (sizes("wasm.en.pagefind") or sizes("wasm.*.pagefind") or [0])[0]
-    per_part = sum(sizes("pagefind-entry.json")) + sum(sizes("*.pf_meta")) + sum(sizes("*.pf_filter"))
-    first_query = (runtime + per_part + parts * (statistics.median(chunks) if chunks else 0)
+    metadata = sum(sizes("pagefind-entry.json")) + sum(sizes("*.pf_meta")) + sum(sizes("*.pf_filter"))
+    first_query = (runtime + metadata + (statistics.median(chunks) if chunks else 0)
                    + 5 * (statistics.median(fragments) if fragments else 0))
     return {"bytes": folder_bytes(bundle), "files": sum(1 for p in bundle.rglob("*") if p.is_file()),
-            "index_chunks": len(chunks), "parts": parts, "first_query": int(first_query)}
+            "index_chunks": len(chunks), "parts": len(plan_parts(pages, PART_MB)), "first_query": int(first_query)}
 
 
 def baseline_project(archive: Path, export: Path, target: Path) -> Path:
@@ -1095,8 +1094,9 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
         index = f"{s['search_index'] / 1e6:.1f} MB" if "search_index" in s else "none"
         index_gz = f"{s['search_index_gz'] / 1e6:.1f} MB" if "search_index_gz" in s else "-"
         pagefind = s.get("pagefind")
-        bundle = (f"{pagefind['bytes'] / 1e6:.1f} MB in {pagefind['files']} files, {pagefind.get('parts', 1)} "
-                  f"part{'s' if pagefind.get('parts', 1) > 1 else ''}" if pagefind else "none")
+        bundle = (f"{pagefind['bytes'] / 1e6:.1f} MB in {pagefind['files']} files, indexed in "
+                  f"{pagefind.get('parts', 1)} part{'s' if pagefind.get('parts', 1) > 1 else ''}"
+                  if pagefind else "none")
         measured = (pagefind or {}).get("queries") or {}
         query = (" / ".join(f"{m['bytes'] / 1e3:.0f}" for m in measured.values()) + " KB"
                  if measured else f"~{pagefind['first_query'] / 1e3:.0f} KB (estimate)" if pagefind else "-")
@@ -1109,13 +1109,13 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "text of every page in one file, which every reader downloads before their first query. Pagefind's "
               "first query is measured in Chromium: everything the search page downloads from pagefind/ from "
               "opening it with the query until its first results show (the runtime: pagefind.js and its worker, "
-              "counted gzipped as hosts serve scripts, and the WebAssembly; every part's entry, metadata and "
-              "filter files; the index chunks of the query's words in every part; the fragments of the five "
+              "counted gzipped as hosts serve scripts, and the WebAssembly; the entry, metadata and "
+              "filter files; the index chunks of the query's words; the fragments of the five "
               "results shown). The words come from the archive's own pages"
               + (f" (at the largest N: {examples})" if examples else "") + ". Where Chromium is missing, an "
-              "estimate: the runtime, every part's files, one median chunk per part and five median fragments. "
-              "A large archive's index comes in parts (the plugin's `search_part_mb`), which bounds Pagefind's "
-              "memory; each part adds its chunks to a query.", ""]
+              "estimate: the runtime, the metadata, one median chunk and five median fragments. "
+              "A large archive is indexed in parts (the plugin's `search_part_mb`), which bounds Pagefind's "
+              "memory, and the parts are merged into one index.", ""]
 
     profiled = [r for r in results if r.profile]
     for r in profiled:

@@ -17,7 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from episode_archive.cache import default_cache_dir
-from episode_archive.search import INDEXED, PARTS_FILE, StagedSearchIndex, pagefind_command
+from episode_archive.search import INDEXED, StagedSearchIndex, pagefind_command
 from helpers import write
 
 
@@ -285,7 +285,7 @@ def test_serve_indexes_search_in_the_background_and_a_new_build_stops_the_old_ru
         # Stopped, its thread ended before the new build forked any worker.
         assert not first.is_alive() and background._thread is not first
         background._thread.join(timeout=60)
-        assert (site / "pagefind/pagefind.js").is_file() and (site / "pagefind" / PARTS_FILE).is_file()
+        assert (site / "pagefind/pagefind.js").is_file() and (site / "pagefind/pagefind-entry.json").is_file()
     finally:
         config.plugins.on_shutdown()
 

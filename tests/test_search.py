@@ -1,4 +1,4 @@
-"""Search indexing in parts: how pages are split, and that the parts together are the one index."""
+"""Search indexing in parts: how pages are split, and that the merged parts are the one index."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import gzip
 import itertools
 import json
 import random
+import re
+import subprocess
 import time
 from pathlib import Path
 
+import cbor2
 import pytest
 
+from episode_archive.bundlemerge import CHUNK_SIZE_VARIABLE, BundleFormatError, merge_bundles
 from episode_archive.search import (
     INDEXED,
-    PARTS_FILE,
     BackgroundPagefind,
     StagedSearchIndex,
-    part_folder,
+    pagefind_command,
     plan_parts,
     run_pagefind,
 )
@@ -58,34 +61,52 @@ def test_one_date_larger_than_a_part_stays_whole():
     assert [len(part) for part in parts] == [5, 1]
 
 
-def _records(bundle: Path) -> dict[str, dict]:
-    """Pagefind's record of each page in one part's bundle (a gzipped fragment: 12 bytes, then JSON)."""
-    records = {}
-    for fragment in (bundle / "fragment").iterdir():
-        record = json.loads(gzip.decompress(fragment.read_bytes())[12:])
-        records[record["url"]] = record
-    return records
+def _read(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    assert data.startswith(b"pagefind_dcd")
+    return cbor2.loads(data[12:])
 
 
-def _parts(bundle: Path) -> list[dict[str, dict]]:
-    folders = json.loads((bundle / PARTS_FILE).read_text())["parts"]
-    assert folders == [part_folder(index) for index in range(len(folders))]
-    return [_records(bundle / folder) for folder in folders]
+def _index(bundle: Path) -> dict[str, object]:
+    """What a Pagefind bundle holds, with pages named by their URL instead of their number (an index made
+    in parts numbers its pages in another order than one Pagefind run over the whole site)."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    (language, described), = entry["languages"].items()
+    version, pages, chunks, filters, sorts, fields = _read(bundle / f"pagefind.{described['hash']}.pf_meta")
+    urls = [json.loads(gzip.decompress((bundle / f"fragment/{name}.pf_fragment").read_bytes())[12:])["url"]
+            for name, _word_count in pages]
 
+    def located(postings):
+        number, found = 0, {}
+        for delta, locations, meta_locations in postings:
+            number += delta
+            found[urls[number]] = (locations, [fields[-at - 1] if at < 0 else at for at in meta_locations])
+        return found
 
-def _merged(parts: list[dict[str, dict]]) -> dict[str, dict]:
-    """The records of all parts, checked to be runs of dates, oldest first, with no page twice."""
-    merged = {url: record for part in parts for url, record in part.items()}
-    assert sum(len(part) for part in parts) == len(merged)
-    dates = [sorted(record["meta"]["date"] for record in part.values()) for part in parts]
-    assert all(earlier[-1] < later[0] for earlier, later in itertools.pairwise(dates))
-    return merged
+    words = {}
+    for _from, _to, name in chunks:
+        for word, postings, variants in _read(bundle / f"index/{name}.pf_index")[0]:
+            words[word] = (located(postings), {form: located(found) for form, found in variants})
+    filter_values = {}
+    for name, file_hash in filters:
+        assert _read(bundle / f"filter/{file_hash}.pf_filter")[0] == name
+        filter_values[name] = {value: sorted(urls[n] for n in numbers)
+                               for value, numbers in _read(bundle / f"filter/{file_hash}.pf_filter")[1]}
+    return {"language": language, "version": version, "page_count": described["page_count"],
+            "pages": sorted((urls[n], word_count) for n, (_name, word_count) in enumerate(pages)),
+            "chunks": [(start, stop) for start, stop, _name in chunks], "words": words,
+            "filters": filter_values, "sorts": {name: [urls[n] for n in numbers] for name, numbers in sorts},
+            "records": sorted(urls), "parts": sorted(path.name for path in bundle.glob("part-*"))}
 
 
 def _talk(n: int) -> tuple[str, str]:
+    """A page to index: later talks have a meta field the earlier lack, whose name sorts before theirs, and
+    half the talks spell a word with a diacritic (Pagefind keeps it as a variant of the plain word)."""
     date = f"20{10 + n // 12}-{1 + n % 12:02}-15"
+    audience = f'<p data-pagefind-meta="audience">Weavers guild {n}</p>' if n >= 20 else ""
     content = (f'<article {INDEXED} data-pagefind-sort="date:{date}" data-pagefind-meta="date:{date}">'
-               f"<h1>Talk {n}</h1><p>Looms number {n} weave {'warp and weft ' * (20 + n)}.</p></article>")
+               f"<h1>Talk {n}</h1>{audience}<p>Looms number {n} weave {'warp and weft ' * (20 + n)} at the "
+               f"{'café' if n % 2 else 'cafe'}.</p><span data-pagefind-filter=\"loom\">loom {n % 3}</span></article>")
     return f"episodes/talk-{n}/index.html", content
 
 
@@ -99,17 +120,23 @@ def _stage(site: Path, part_mb: float, pages: dict[str, str]) -> None:
     staged.finish(site, None)
 
 
-def test_staged_pages_indexed_in_parts_are_the_records_of_one_index(tmp_path):
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Pagefind's index chunks small (as at thousands of pages), for Pagefind's runs and the merge alike."""
+    monkeypatch.setenv(CHUNK_SIZE_VARIABLE, "300")
+
+
+def test_staged_pages_indexed_in_parts_are_one_index(tmp_path, small_chunks):
     pages = dict(_talk(n) for n in range(30))
+    dated = {dest: (re.search(r"sort=\"date:([^\"]*)", content)[1], len(content)) for dest, content in pages.items()}
+    assert len(plan_parts(dated, 0.002)) >= 3
     _stage(tmp_path / "one", 0, pages)
     _stage(tmp_path / "parts", 0.002, pages)  # about 2 KB per part
-    (one,) = _parts(tmp_path / "one" / "pagefind")
-    parts = _parts(tmp_path / "parts" / "pagefind")
-    assert len(parts) >= 3
-    assert _merged(parts) == one
-    # Only the first part's bundle is at the bundle's root: the others are in their folders.
+    one = _index(tmp_path / "one" / "pagefind")
+    assert len(one["chunks"]) >= 5 and one["page_count"] == 30 and one["words"]["cafe"][1]
+    assert one["words"]["guild"][0]["/episodes/talk-20/"][1] == ["audience", 1]
+    assert _index(tmp_path / "parts" / "pagefind") == one
     assert (tmp_path / "parts/pagefind/pagefind.js").is_file()
-    assert not (tmp_path / "parts/pagefind/part-1/part-2").exists()
 
 
 def _site(root: Path, pages: dict[str, str]) -> Path:
@@ -123,17 +150,15 @@ def _site(root: Path, pages: dict[str, str]) -> Path:
     return root
 
 
-def test_a_built_site_indexed_in_parts_is_indexed_as_staged_and_leaves_no_old_part(tmp_path):
+def test_a_built_site_indexed_in_parts_is_indexed_as_staged_and_leaves_no_old_part(tmp_path, small_chunks):
     pages = dict(_talk(n) for n in range(30))
-    _stage(tmp_path / "staged", 0.002, pages)
+    _stage(tmp_path / "staged", 0, pages)
     site = _site(tmp_path / "site", pages)
     (site / "pagefind/part-99").mkdir(parents=True)  # from an earlier build with more parts
     run_pagefind(site, None, True, 0.002)
-    # Parts are cut by the pages' file sizes here, by their content's when staged: the records are the same.
-    parts = _parts(site / "pagefind")
-    assert len(parts) >= 3
-    assert _merged(parts) == _merged(_parts(tmp_path / "staged" / "pagefind"))
-    assert not (site / "pagefind/part-99").exists()
+    # Parts are cut by the pages' file sizes here, by their content's when staged: the index is the same.
+    assert _index(site / "pagefind") == _index(tmp_path / "staged" / "pagefind")
+    assert not list((site / "pagefind").glob(".*"))
     # The site's pages are where they were, and only the bundle was written.
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "pagefind" not in p.parts) \
         == sorted([*pages, "about/index.html"])
@@ -144,11 +169,17 @@ def test_serve_indexes_in_parts_in_the_background(tmp_path):
     site = _site(tmp_path / "site", pages)
     background = BackgroundPagefind()
     background.start(site, True, 0.002)
+    entry = site / "pagefind/pagefind-entry.json"
+
+    def merged() -> bool:  # the first part's bundle alone has fewer pages
+        return entry.is_file() and json.loads(entry.read_text())["languages"]["en"]["page_count"] == 30
+
     deadline = time.monotonic() + 60
-    while not (site / "pagefind" / PARTS_FILE).is_file() and time.monotonic() < deadline:
+    while not merged() and time.monotonic() < deadline:
         time.sleep(0.05)
     background.stop()
-    assert len(_parts(site / "pagefind")) >= 3
+    index = _index(site / "pagefind")
+    assert index["page_count"] == 30 and not index["parts"]
 
 
 def test_a_failed_part_fails_the_build_with_pagefind_s_words(tmp_path, monkeypatch):
@@ -158,4 +189,43 @@ def test_a_failed_part_fails_the_build_with_pagefind_s_words(tmp_path, monkeypat
                         lambda source, output, restrict: ["sh", "-c", "echo 'Error: no pages' >&2; exit 3"])
     with pytest.raises(RuntimeError, match=r"pagefind failed \(3\): Error: no pages"):
         run_pagefind(site, None, True, 0.002)
-    assert not (site / "pagefind" / PARTS_FILE).exists()
+
+
+def _bundle(root: Path, pages: dict[str, str]) -> Path:
+    """Pagefind's bundle of a site of these pages."""
+    site = _site(root / "site", pages)
+    subprocess.run(pagefind_command(site, root / "pagefind"), check=True)
+    return root / "pagefind"
+
+
+def _rewrite(path: Path, change) -> None:
+    data = _read(path)
+    change(data)
+    path.write_bytes(gzip.compress(b"pagefind_dcd" + cbor2.dumps(data)))
+
+
+def test_parts_with_fragments_of_one_name_keep_each_its_own(tmp_path):
+    talks = [_talk(n) for n in range(6)]
+    first = _bundle(tmp_path / "first", dict(talks[:3]))
+    second = _bundle(tmp_path / "second", dict(talks[3:]))
+    # Pagefind names a fragment by a short hash of its content: two parts can hold two names alike.
+    (taken, _count), *_ = _read(next(first.glob("pagefind.*.pf_meta")))[1]
+    second_meta = next(second.glob("pagefind.*.pf_meta"))
+    (renamed, _count), *_ = _read(second_meta)[1]
+    (second / f"fragment/{renamed}.pf_fragment").rename(second / f"fragment/{taken}.pf_fragment")
+    _rewrite(second_meta, lambda meta: meta[1][0].__setitem__(0, taken))
+    merge_bundles(first, [first, second])
+    merged = _index(first)
+    assert merged == {**_index(_bundle(tmp_path / "one", dict(talks))), "chunks": merged["chunks"]}
+    assert not second.exists()
+
+
+def test_a_bundle_of_another_pagefind_version_is_not_merged(tmp_path):
+    talks = [_talk(n) for n in range(4)]
+    first = _bundle(tmp_path / "first", dict(talks[:2]))
+    second = _bundle(tmp_path / "second", dict(talks[2:]))
+    entry = second / "pagefind-entry.json"
+    entry.write_text(entry.read_text().replace('"version":"1.5.', '"version":"1.9.'))
+    with pytest.raises(BundleFormatError, match=r"second/pagefind/pagefind-entry.json: Pagefind 1\.9\..* "
+                                                r"search_part_mb: 0"):
+        merge_bundles(first, [first, second])

@@ -7,16 +7,14 @@ Only pages that carry `data-pagefind-body` are indexed: episodes, speakers and t
 
 Pagefind holds the whole index in memory while it builds it, about 28 MB per MB of page content (1.65 GB
 for 1,000 episodes of 8,000 words). A large archive is therefore indexed in parts, one Pagefind run after
-another, each over the pages of a run of dates: the first part's bundle is `pagefind/`, the others
-`pagefind/part-N/`, and `pagefind/episode-archive-parts.json` lists them. The search page merges them
-with Pagefind's `mergeIndex`; merged parts share the first one's runtime, so each further part costs a
-query only its index chunks.
+another, each over the pages of a run of dates, and the parts' bundles (the first in `pagefind/`, the others
+in `pagefind/part-N/` meanwhile) are then merged into one (bundlemerge.py): a reader's query loads what it
+would from one Pagefind run over the whole site.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import logging
 import math
 import os
@@ -46,7 +44,6 @@ EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related, audio"
 # header or footer: what it indexes is then page content alone (see StagedSearchIndex).
 ROOT_SELECTOR = "[data-pagefind-body]"
 INDEXED = "data-pagefind-body"
-PARTS_FILE = "episode-archive-parts.json"
 """In the bundle: the folders of the index's parts, relative to it, in date order ("" is the bundle)."""
 PART_MB = Options.search_part_mb
 _SORT_DATE = re.compile(r'data-pagefind-sort="date:([^"]*)"')
@@ -151,7 +148,7 @@ def run_pagefind(site_dir: Path, cache: ArchiveCache | None = None, restrict: bo
 def plan_parts(pages: Mapping[str, tuple[str, int]], part_mb: float) -> list[list[str]]:
     """Split the indexed pages (site path → (sort date, content size)) into the parts Pagefind indexes.
 
-    Parts follow the date sort, so that a search sorted by date reads the parts one after another; a cut
+    Parts follow the date sort, so that the merged index's date sort is the parts' one after another; a cut
     falls only between two dates, so pages of one date are never split (a date with more content than a
     part makes a larger part). The parts are about equal, each at most `part_mb` MB where the dates allow.
     """
@@ -174,7 +171,7 @@ def plan_parts(pages: Mapping[str, tuple[str, int]], part_mb: float) -> list[lis
 
 
 def part_folder(index: int) -> str:
-    """Where a part's bundle is, relative to the first part's (the bundle folder itself)."""
+    """Where a part's bundle is until the merge, relative to the first part's (the bundle folder itself)."""
     return f"part-{index}/" if index else ""
 
 
@@ -182,7 +179,9 @@ class PagefindRuns:
     """Pagefind over each part of the index in turn, in a thread, so that MkDocs can go on meanwhile.
 
     Each run is one folder of pages to index and the folder of its part's bundle. Once all succeeded,
-    the parts file is written into the bundle. `stop` ends an unfinished run and starts no further one.
+    the parts' bundles are merged into the first, in a process of its own like Pagefind's runs (the merge
+    is Python, and would otherwise take turns with MkDocs' rendering). `stop` ends an unfinished run and
+    starts no further one.
     """
 
     def __init__(self, bundle: Path, runs: list[tuple[Path, Path]], restrict: bool,
@@ -220,24 +219,27 @@ class PagefindRuns:
         self._thread.start()
 
     def described(self) -> str:
-        return f", in {len(self.runs)} parts one after another" if len(self.runs) > 1 else ""
+        return f", in {len(self.runs)} parts one after another, merged" if len(self.runs) > 1 else ""
 
     def _run_all(self) -> None:
+        commands = [(pagefind_command(source, output, self.restrict), "pagefind") for source, output in self.runs]
+        if len(self.runs) > 1:
+            parts = [str(output) for _source, output in self.runs]
+            commands.append(([sys.executable, "-m", "episode_archive.bundlemerge", str(self.bundle), *parts],
+                             "merging the search index's parts"))
         try:
-            for source, output in self.runs:
+            for command, what in commands:
                 with self._lock:
                     if self._stopped:
                         return
-                    self._process = subprocess.Popen(pagefind_command(source, output, self.restrict),
-                                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                    self._process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                     text=True)
                 process = self._process
                 printed, _ = process.communicate()
                 if process.returncode != 0:
                     if not self._stopped:
-                        self.error = f"pagefind failed ({process.returncode}): {printed.strip()}"
+                        self.error = f"{what} failed ({process.returncode}): {printed.strip()}"
                     return
-            folders = [part_folder(index) for index in range(len(self.runs))]
-            (self.bundle / PARTS_FILE).write_text(json.dumps({"parts": folders}) + "\n", encoding="utf-8")
         except OSError as error:
             self.error = f"pagefind could not run: {error}"
 

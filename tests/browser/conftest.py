@@ -115,8 +115,8 @@ def site_url(demo_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def parted_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo archive built with its search index in several parts (`search_part_mb` set small, as a
-    large archive's index is split), served like the demo site."""
+    """The demo archive built with its search index made in several parts (`search_part_mb` set small, as
+    a large archive's index is) and merged, served like the demo site."""
     project = tmp_path_factory.mktemp("parted")
     for name in ("docs", "episodes"):
         shutil.copytree(REPO_ROOT / name, project / name)
@@ -126,8 +126,9 @@ def parted_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         config.replace("- episode-archive:\n", "- episode-archive:\n      search_part_mb: 0.03\n"), encoding="utf-8")
     # Its cache stays in the test's folder, not in the user's cache folder.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "XDG_CACHE_HOME": str(project / "cache")}
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site"],
-                   cwd=project, env=env, check=True)
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
+                           cwd=project, env=env, check=True, capture_output=True, text=True)
+    assert re.search(r"search index built .* in [3-9] parts one after another, merged", built.stderr), built.stderr
     with _served(project / "site") as url:
         yield url
 

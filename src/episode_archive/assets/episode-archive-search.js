@@ -1,10 +1,5 @@
 // episode-archive search page: Pagefind's JavaScript API with filters, date sorting and results that
 // open the episode at the paragraph that matched. Pagefind loads only the index chunks a query needs.
-// A large archive's index comes in parts, each over a run of dates (episode-archive-parts.json lists
-// them, oldest first): the first is the bundle itself, the others are merged into it with mergeIndex and
-// share its runtime. Each part carries a synthetic `part` filter: the page searches each part alone and
-// combines the results itself, by score or, sorted by date, part after part (Pagefind's merged search
-// orders by score even when sorting).
 //
 // Safety: excerpts are rebuilt from text nodes and <mark> only; nothing from the index is inserted as HTML.
 
@@ -20,11 +15,8 @@ const more = root.querySelector(".ea-search__more");
 const PAGE_SIZE = 5;
 const FILTERS = [["kind", "Pages"], ["speaker", "Speaker"], ["topic", "Topic"], ["show", "Show"], ["year", "Year"]];
 const KIND_LABELS = { episode: "Episodes", speaker: "Speakers", topic: "Topics" };
-const PARTS_FILE = "episode-archive-parts.json";
-const PART_FILTER = "part";
 
 let pagefind = null;
-let parts = [""];
 let results = [];
 let shown = 0;
 let generation = 0;
@@ -158,52 +150,6 @@ async function showMore(current) {
   more.hidden = shown >= results.length;
 }
 
-// The index's parts in date order; a bundle without the list (made by another tool) is one part.
-async function listParts(bundle) {
-  try {
-    const response = await fetch(`${bundle}${PARTS_FILE}`);
-    const listed = response.ok ? await response.json() : null;
-    if (listed && Array.isArray(listed.parts) && listed.parts[0] === "") return listed.parts;
-  } catch (error) {
-    // an unreadable list: search the bundle alone
-  }
-  return [""];
-}
-
-// Pagefind leaves out of a search the words its index has no page for, so a part without one of the
-// query's words would answer for the others alone, where one index finds no page in that part.
-function queryWords(query) {
-  return query ? query.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean) : [];
-}
-
-async function searchPart(index, query, filters, sort) {
-  const found = await pagefind.search(query, { filters: { ...filters, [PART_FILTER]: [String(index)] }, sort });
-  return found && found.results;
-}
-
-// Results as one index gives them: by score, or by date, which reads the parts one after another.
-async function search(query, filters, sort) {
-  if (parts.length < 2) {
-    const found = await pagefind.search(query, { filters, sort });
-    return found && found.results;
-  }
-  const indexes = [...parts.keys()];
-  const perPart = await Promise.all(indexes.map(index => searchPart(index, query, filters, sort)));
-  if (perPart.includes(null)) return null;
-  const words = queryWords(query);
-  if (words.length > 1) {
-    const held = await Promise.all(indexes.map(async index => {
-      const counts = await Promise.all(words.map(word => searchPart(index, word, {})));
-      return new Set(words.filter((word, at) => counts[at] && counts[at].length));
-    }));
-    const known = new Set(held.flatMap(set => [...set]));
-    for (const index of indexes) if (held[index].size < known.size) perPart[index] = [];
-  }
-  if (!sort) return perPart.flat().sort((a, b) => b.score - a.score);
-  if (sort.date === "desc") indexes.reverse();
-  return indexes.flatMap(index => perPart[index]);
-}
-
 async function run() {
   const current = ++generation;
   syncUrl();
@@ -216,9 +162,9 @@ async function run() {
     return;
   }
   status.textContent = "Searching…";
-  const found = await search(query || null, filters, sortOption());
+  const found = await pagefind.search(query || null, { filters, sort: sortOption() });
   if (current !== generation || !found) return;
-  results = found;
+  results = found.results;
   shown = 0;
   status.textContent = results.length === 1 ? "1 result" : `${results.length} results`;
   await showMore(current);
@@ -226,15 +172,8 @@ async function run() {
 
 async function start() {
   const bundle = new URL(root.dataset.bundle, location.href).href;
-  const listing = listParts(bundle);
   pagefind = await import(`${bundle}pagefind.js`);
-  parts = await listing;
-  const merged = parts.length > 1;
-  const partOptions = index => ({ excerptLength: 28, ...(merged ? { mergeFilter: { [PART_FILTER]: String(index) } } : {}) });
-  await pagefind.options(partOptions(0));
-  for (const [index, folder] of parts.entries()) {
-    if (index) await pagefind.mergeIndex(new URL(folder, bundle).pathname, partOptions(index));
-  }
+  await pagefind.options({ excerptLength: 28 });
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
   await buildFilters(params);
