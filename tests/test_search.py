@@ -100,12 +100,14 @@ def _index(bundle: Path) -> dict[str, object]:
 
 
 def _talk(n: int) -> tuple[str, str]:
-    """A page to index: later talks have a meta field the earlier lack, whose name sorts before theirs, and
-    half the talks spell a word with a diacritic (Pagefind keeps it as a variant of the plain word)."""
+    """A page to index: later talks have a meta field the earlier lack, whose name sorts before theirs, half
+    the talks spell a word with a diacritic (Pagefind keeps it as a variant of the plain word), and each
+    has words of its own, all over the alphabet."""
     date = f"20{10 + n // 12}-{1 + n % 12:02}-15"
     audience = f'<p data-pagefind-meta="audience">Weavers guild {n}</p>' if n >= 20 else ""
+    names = " ".join(f"{'bcdfghjklmnpqrstvwz'[(n * 5 + k) % 19]}{'aeiou'[k % 5]}rn{n}" for k in range(12))
     content = (f'<article {INDEXED} data-pagefind-sort="date:{date}" data-pagefind-meta="date:{date}">'
-               f"<h1>Talk {n}</h1>{audience}<p>Looms number {n} weave {'warp and weft ' * (20 + n)} at the "
+               f"<h1>Talk {n}</h1>{audience}<p>Looms number {n} weave {'warp and weft ' * (20 + n)} {names} at the "
                f"{'café' if n % 2 else 'cafe'}.</p><span data-pagefind-filter=\"loom\">loom {n % 3}</span></article>")
     return f"episodes/talk-{n}/index.html", content
 
@@ -229,3 +231,22 @@ def test_a_bundle_of_another_pagefind_version_is_not_merged(tmp_path):
     with pytest.raises(BundleFormatError, match=r"second/pagefind/pagefind-entry.json: Pagefind 1\.9\..* "
                                                 r"search_part_mb: 0"):
         merge_bundles(first, [first, second])
+
+
+def test_words_merged_by_several_processes_are_the_same_index(tmp_path, small_chunks):
+    talks = dict(_talk(n) for n in range(30))
+    one = _index(_bundle(tmp_path / "one", talks))
+    parts = [_bundle(tmp_path / f"part-{at}", dict(_talk(n) for n in range(at * 10, at * 10 + 10))) for at in range(3)]
+    merge_bundles(parts[0], parts, workers=3)
+    merged = _index(parts[0])
+    # Each process cuts its range of words into chunks: only where the chunks end may differ.
+    assert {**merged, "chunks": one["chunks"]} == one
+    assert len(merged["chunks"]) >= len(one["chunks"])
+    # A query finds a word in the chunk whose bounds hold it, as Pagefind looks it up.
+    bundle_meta = _read(next(parts[0].glob("pagefind.*.pf_meta")))
+    chunks = bundle_meta[2]
+    for at, (start, stop, name) in enumerate(chunks):
+        words = [word for word, _pages, _variants in _read(parts[0] / f"index/{name}.pf_index")[0]]
+        assert words == sorted(words) and words[0].startswith(start) and words[-1].startswith(stop)
+        if at + 1 < len(chunks):
+            assert words[-1] < chunks[at + 1][0]

@@ -26,10 +26,12 @@ import hashlib
 import heapq
 import itertools
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,9 @@ FORMAT_VERSION = "1.5."  # the Pagefind versions whose files this module reads a
 CHUNK_SIZE_VARIABLE = "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"
 CHUNK_LOCATIONS = 20_000
 _FOLDERS = ("index", "filter", "fragment")
+# Decoding and encoding the index takes about 0.5 s per MB of its (compressed) chunks: worth a process
+# of its own from this much on. At the end of a build MkDocs is done, and its core idle.
+WORKER_BYTES = 4_000_000
 
 
 class BundleFormatError(RuntimeError):
@@ -65,9 +70,11 @@ class _Part:
     field_ids: list[int] = field(default_factory=list)  # this part's meta field id → the merged one
 
 
-def merge_bundles(bundle: Path, parts: list[Path]) -> None:
+def merge_bundles(bundle: Path, parts: list[Path], workers: int | None = None) -> None:
     """Merge the bundles in `parts` (the first of them is `bundle` itself) into `bundle`; the other
-    parts' folders are removed.
+    parts' folders are removed. The words are merged by `workers` processes (by default one per core
+    for every WORKER_BYTES of index), each over a range of words: a chunk then also ends where a range
+    does, and the index is otherwise the same.
 
     A later part's pages must sort after an earlier part's by every sort of the index (the parts are
     runs of dates, and the date is the only sort): a sort is the parts' sorts one after another.
@@ -80,7 +87,7 @@ def merge_bundles(bundle: Path, parts: list[Path]) -> None:
         held = [_read_part(folder, entry, language) for folder, entry in zip(parts, entries, strict=True)
                 if language in entry["languages"]]
         described = next(entry["languages"][language] for entry in entries if language in entry["languages"])
-        meta_name, page_count = _merge_language(staging, language, held)
+        meta_name, page_count = _merge_language(staging, language, held, workers)
         merged_entry["languages"][language] = {**described, "hash": meta_name, "page_count": page_count}
     for name in _FOLDERS:
         shutil.rmtree(bundle / name, ignore_errors=True)
@@ -94,12 +101,13 @@ def merge_bundles(bundle: Path, parts: list[Path]) -> None:
         for wasm in folder.glob("wasm.*.pagefind"):
             if not (bundle / wasm.name).exists():
                 os.replace(wasm, bundle / wasm.name)
-    (bundle / ENTRY_FILE).write_text(json.dumps(merged_entry, ensure_ascii=False, separators=(",", ":")),
-                                     encoding="utf-8")
     shutil.rmtree(staging)
     for folder in parts:
         if folder != bundle:
             shutil.rmtree(folder)
+    # Last, as Pagefind writes it: the entry names the merged index
+    (bundle / ENTRY_FILE).write_text(json.dumps(merged_entry, ensure_ascii=False, separators=(",", ":")),
+                                     encoding="utf-8")
 
 
 def _read_entry(folder: Path) -> dict[str, Any]:
@@ -144,7 +152,7 @@ def _name(language: str, data: bytes, taken: set[str], length: int = 7) -> str:
     return name
 
 
-def _merge_language(staging: Path, language: str, parts: list[_Part]) -> tuple[str, int]:
+def _merge_language(staging: Path, language: str, parts: list[_Part], workers: int | None) -> tuple[str, int]:
     """Write one language's merged index into `staging`: the name of its meta file, its page count."""
     meta_fields = sorted({name for part in parts for name in part.meta_fields})
     offset = 0
@@ -153,11 +161,7 @@ def _merge_language(staging: Path, language: str, parts: list[_Part]) -> tuple[s
         offset += len(part.pages)
         part.field_ids = [meta_fields.index(name) for name in part.meta_fields]
     pages = _move_fragments(staging / "fragment", language, parts)
-    chunks = []
-    chunk_names: set[str] = set()
-    for words in _chunked(_merged_words(parts)):
-        chunks.append([words[0][0], words[-1][0], _write(staging / "index", "pf_index", language, [words],
-                                                         chunk_names)])
+    chunks = _merged_chunks(staging, language, parts, workers)
     _trim_chunk_bounds(chunks)
     filter_names: set[str] = set()
     filters = [[name, _write(staging / "filter", "pf_filter", language, [name, values], filter_names)]
@@ -199,15 +203,77 @@ def _move_fragments(fragments: Path, language: str, parts: list[_Part]) -> list[
     return pages
 
 
-def _words_of(part: _Part, index: int) -> Iterator[tuple[str, int, list[Any]]]:
-    for _from, _to, name in part.chunks:
+def _merged_chunks(staging: Path, language: str, parts: list[_Part], workers: int | None) -> list[list[str]]:
+    """Merge the parts' words into chunks in `staging/index`: [first word, last word, file name] each."""
+    ranges = _word_ranges(parts, workers or _worker_count(parts))
+    if len(ranges) == 1:
+        return _merge_words(staging / "index", language, parts, None, None)
+    folders = [staging / f"index-{at}" for at in range(len(ranges))]
+    with ProcessPoolExecutor(len(ranges), mp_context=multiprocessing.get_context("fork")) as pool:
+        found = list(pool.map(_merge_words, folders, itertools.repeat(language), itertools.repeat(parts),
+                              *zip(*ranges, strict=True)))
+    (staging / "index").mkdir(parents=True, exist_ok=True)
+    chunks: list[list[str]] = []
+    taken: set[str] = set()
+    for folder, range_chunks in zip(folders, found, strict=True):
+        for chunk in range_chunks:  # a name two ranges' chunks share (a short hash alike) is made longer
+            source = folder / f"{chunk[2]}.pf_index"
+            chunk[2] = _name(language, source.read_bytes(), taken) if chunk[2] in taken else chunk[2]
+            taken.add(chunk[2])
+            os.replace(source, staging / "index" / f"{chunk[2]}.pf_index")
+            chunks.append(chunk)
+        folder.rmdir()
+    return chunks
+
+
+def _worker_count(parts: list[_Part]) -> int:
+    size = sum((part.folder / "index" / f"{name}.pf_index").stat().st_size
+               for part in parts for _from, _to, name in part.chunks)
+    return max(1, min(len(os.sched_getaffinity(0)), 4, size // WORKER_BYTES))
+
+
+def _word_ranges(parts: list[_Part], count: int) -> list[tuple[str | None, str | None]]:
+    """`count` ranges of words, [from, to) with None for no bound, over about equal shares of the index;
+    the bounds are words where a part's chunk starts."""
+    starts = sorted((start, (part.folder / "index" / f"{name}.pf_index").stat().st_size)
+                    for part in parts for start, _to, name in part.chunks)
+    total = sum(size for _start, size in starts)
+    bounds: list[str | None] = [None]
+    filled = 0
+    for start, size in starts:
+        if len(bounds) < count and filled >= total * len(bounds) / count and (bounds[-1] or "") < start:
+            bounds.append(start)
+        filled += size
+    return list(itertools.pairwise([*bounds, None]))
+
+
+def _merge_words(folder: Path, language: str, parts: list[_Part], low: str | None, high: str | None) -> list[list[str]]:
+    """Merge the words from `low` up to `high` into chunk files in `folder`."""
+    chunks = []
+    names: set[str] = set()
+    for words in _chunked(_merged_words(parts, low, high)):
+        chunks.append([words[0][0], words[-1][0], _write(folder, "pf_index", language, [words], names)])
+    return chunks
+
+
+def _words_of(part: _Part, index: int, low: str | None, high: str | None) -> Iterator[tuple[str, int, list[Any]]]:
+    """A part's words from `low` up to `high`. A chunk's words are from its start up to the next chunk's
+    start: Pagefind shortens a start only as far as it stays above the last word before it."""
+    for at, (start, _to, name) in enumerate(part.chunks):
+        following = part.chunks[at + 1][0] if at + 1 < len(part.chunks) else None
+        if high is not None and start >= high:
+            return
+        if low is not None and following is not None and following <= low:
+            continue
         for word in _read(part.folder / "index" / f"{name}.pf_index")[0]:
-            yield word[0], index, word
+            if (low is None or word[0] >= low) and (high is None or word[0] < high):
+                yield word[0], index, word
 
 
-def _merged_words(parts: list[_Part]) -> Iterator[list[Any]]:
-    """Every word of the parts in word order, its pages those of all parts (page numbers delta-coded)."""
-    streams = [_words_of(part, index) for index, part in enumerate(parts)]
+def _merged_words(parts: list[_Part], low: str | None, high: str | None) -> Iterator[list[Any]]:
+    """Every word of the parts from `low` up to `high`, in word order, its pages those of all parts
+    (page numbers delta-coded)."""
+    streams = [_words_of(part, index, low, high) for index, part in enumerate(parts)]
     for word, held in itertools.groupby(heapq.merge(*streams, key=lambda item: item[:2]), key=lambda item: item[0]):
         pages: list[list[Any]] = []
         variants: dict[str, list[list[Any]]] = {}
@@ -244,9 +310,8 @@ def _chunked(words: Iterable[list[Any]]) -> Iterator[list[list[Any]]]:
     chunk: list[list[Any]] = []
     size = 0
     for word in words:
-        all_pages = itertools.chain(word[1], *(pages for _form, pages in word[2]))
-        size += sum(len(locations) + len(meta_locations) + 1 for _n, locations, meta_locations in all_pages)
-        size += len(word[2])
+        # Pagefind 1.5 counts the word's own pages, not its variants'
+        size += sum(len(locations) + len(meta_locations) + 1 for _n, locations, meta_locations in word[1])
         chunk.append(word)
         if size >= limit:
             yield chunk
