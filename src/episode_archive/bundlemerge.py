@@ -29,9 +29,9 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,9 +209,9 @@ def _merged_chunks(staging: Path, language: str, parts: list[_Part], workers: in
     if len(ranges) == 1:
         return _merge_words(staging / "index", language, parts, None, None)
     folders = [staging / f"index-{at}" for at in range(len(ranges))]
-    with ProcessPoolExecutor(len(ranges), mp_context=multiprocessing.get_context("fork")) as pool:
-        found = list(pool.map(_merge_words, folders, itertools.repeat(language), itertools.repeat(parts),
-                              *zip(*ranges, strict=True)))
+    with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:  # leaving it ends the workers
+        found = pool.starmap(_merge_words, [(folder, language, parts, low, high)
+                                            for folder, (low, high) in zip(folders, ranges, strict=True)])
     (staging / "index").mkdir(parents=True, exist_ok=True)
     chunks: list[list[str]] = []
     taken: set[str] = set()
@@ -349,6 +349,8 @@ def main(arguments: list[str]) -> int:
     """`python -m episode_archive.bundlemerge BUNDLE PART...`: the build runs the merge in a process of
     its own, on another core than MkDocs' rendering, and stoppable as Pagefind's runs are."""
     bundle, *parts = (Path(argument) for argument in arguments)
+    # Stopped (a newer build), it leaves through its `with` blocks, which end its worker processes too.
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(1))
     try:
         merge_bundles(bundle, parts)
     except (BundleFormatError, OSError, ValueError) as error:

@@ -44,7 +44,6 @@ EXCLUDE_SELECTORS = ".headerlink, .md-tags, .ea-meta, .ea-related, audio"
 # header or footer: what it indexes is then page content alone (see StagedSearchIndex).
 ROOT_SELECTOR = "[data-pagefind-body]"
 INDEXED = "data-pagefind-body"
-"""In the bundle: the folders of the index's parts, relative to it, in date order ("" is the bundle)."""
 PART_MB = Options.search_part_mb
 _SORT_DATE = re.compile(r'data-pagefind-sort="date:([^"]*)"')
 _SORT_DATE_BYTES = re.compile(_SORT_DATE.pattern.encode())
@@ -509,7 +508,7 @@ def _sort_date(content: str) -> str:
 
 
 def _stop(process: subprocess.Popen[str] | None) -> None:
-    """End an unfinished Pagefind run (a newer build, or the build failed)."""
+    """End an unfinished Pagefind run or merge (a newer build, or the build failed)."""
     if process is not None and process.poll() is None:
         process.terminate()
         process.wait()
