@@ -217,8 +217,7 @@ def test_parts_with_fragments_of_one_name_keep_each_its_own(tmp_path):
     (second / f"fragment/{renamed}.pf_fragment").rename(second / f"fragment/{taken}.pf_fragment")
     _rewrite(second_meta, lambda meta: meta[1][0].__setitem__(0, taken))
     merge_bundles(first, [first, second])
-    merged = _index(first)
-    assert merged == {**_index(_bundle(tmp_path / "one", dict(talks))), "chunks": merged["chunks"]}
+    assert _index(first) == _index(_bundle(tmp_path / "one", dict(talks)))
     assert not second.exists()
 
 
