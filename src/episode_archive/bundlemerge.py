@@ -32,7 +32,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ class _Part:
     sorts: list[list[Any]]
     meta_fields: list[str]
     offset: int = 0  # the merged page number of this part's first page
-    field_ids: list[int] = field(default_factory=list)  # this part's meta field id → the merged one
+    field_ids: list[int] | None = None  # this part's meta field id → the merged one, where they differ
 
 
 def merge_bundles(bundle: Path, parts: list[Path], workers: int | None = None) -> None:
@@ -160,7 +160,8 @@ def _merge_language(staging: Path, language: str, parts: list[_Part], workers: i
     for part in parts:
         part.offset = offset
         offset += len(part.pages)
-        part.field_ids = [meta_fields.index(name) for name in part.meta_fields]
+        field_ids = [meta_fields.index(name) for name in part.meta_fields]
+        part.field_ids = field_ids if field_ids != list(range(len(field_ids))) else None
     pages = _move_fragments(staging / "fragment", language, parts)
     chunks = _merged_chunks(staging, language, parts, workers)
     _trim_chunk_bounds(chunks)
@@ -206,7 +207,8 @@ def _move_fragments(fragments: Path, language: str, parts: list[_Part]) -> list[
 
 def _merged_chunks(staging: Path, language: str, parts: list[_Part], workers: int | None) -> list[list[str]]:
     """Merge the parts' words into chunks in `staging/index`: [first word, last word, file name] each."""
-    ranges = _word_ranges(parts, workers or _worker_count(parts))
+    sizes = _chunk_sizes(parts)
+    ranges = _word_ranges(sizes, workers or _worker_count(sizes))
     if len(ranges) == 1:
         return _merge_words(staging / "index", language, parts, None, None)
     folders = [staging / f"index-{at}" for at in range(len(ranges))]
@@ -227,17 +229,20 @@ def _merged_chunks(staging: Path, language: str, parts: list[_Part], workers: in
     return chunks
 
 
-def _worker_count(parts: list[_Part]) -> int:
-    size = sum((part.folder / "index" / f"{name}.pf_index").stat().st_size
-               for part in parts for _from, _to, name in part.chunks)
+def _chunk_sizes(parts: list[_Part]) -> list[tuple[str, int]]:
+    """Every part's chunks as (the word it starts at, its file's size), in word order."""
+    return sorted((start, (part.folder / "index" / f"{name}.pf_index").stat().st_size)
+                  for part in parts for start, _to, name in part.chunks)
+
+
+def _worker_count(sizes: list[tuple[str, int]]) -> int:
+    size = sum(chunk_size for _start, chunk_size in sizes)
     return max(1, min(len(os.sched_getaffinity(0)), 4, size // WORKER_BYTES))
 
 
-def _word_ranges(parts: list[_Part], count: int) -> list[tuple[str | None, str | None]]:
-    """`count` ranges of words, [from, to) with None for no bound, over about equal shares of the index;
-    the bounds are words where a part's chunk starts."""
-    starts = sorted((start, (part.folder / "index" / f"{name}.pf_index").stat().st_size)
-                    for part in parts for start, _to, name in part.chunks)
+def _word_ranges(starts: list[tuple[str, int]], count: int) -> list[tuple[str | None, str | None]]:
+    """`count` ranges of words, [from, to) with None for no bound, over about equal shares of the index
+    (`starts`: `_chunk_sizes`); the bounds are words where a part's chunk starts."""
     total = sum(size for _start, size in starts)
     bounds: list[str | None] = [None]
     filled = 0
@@ -289,7 +294,7 @@ def _merged_words(parts: list[_Part], low: str | None, high: str | None) -> Iter
 def _numbered(pages: list[list[Any]], part: _Part) -> list[list[Any]]:
     """A part's pages of one word, changed to hold merged page numbers (no longer delta-coded)."""
     number = part.offset
-    field_ids = part.field_ids if part.field_ids != list(range(len(part.field_ids))) else None
+    field_ids = part.field_ids
     for page in pages:
         number += page[0]
         page[0] = number
