@@ -69,12 +69,14 @@ def _read(path: Path):
 
 def _index(bundle: Path) -> dict[str, object]:
     """What a Pagefind bundle holds, with pages named by their URL instead of their number (an index made
-    in parts numbers its pages in another order than one Pagefind run over the whole site)."""
+    in parts numbers its pages in another order than one Pagefind run over the whole site), and each
+    page's record (its fragment)."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
     (language, described), = entry["languages"].items()
     version, pages, chunks, filters, sorts, fields = _read(bundle / f"pagefind.{described['hash']}.pf_meta")
-    urls = [json.loads(gzip.decompress((bundle / f"fragment/{name}.pf_fragment").read_bytes())[12:])["url"]
-            for name, _word_count in pages]
+    records = [json.loads(gzip.decompress((bundle / f"fragment/{name}.pf_fragment").read_bytes())[12:])
+               for name, _word_count in pages]
+    urls = [record["url"] for record in records]
 
     def located(postings):
         number, found = 0, {}
@@ -89,14 +91,15 @@ def _index(bundle: Path) -> dict[str, object]:
             words[word] = (located(postings), {form: located(found) for form, found in variants})
     filter_values = {}
     for name, file_hash in filters:
-        assert _read(bundle / f"filter/{file_hash}.pf_filter")[0] == name
-        filter_values[name] = {value: sorted(urls[n] for n in numbers)
-                               for value, numbers in _read(bundle / f"filter/{file_hash}.pf_filter")[1]}
+        filter_name, values = _read(bundle / f"filter/{file_hash}.pf_filter")
+        assert filter_name == name
+        filter_values[name] = {value: sorted(urls[n] for n in numbers) for value, numbers in values}
     return {"language": language, "version": version, "page_count": described["page_count"],
             "pages": sorted((urls[n], word_count) for n, (_name, word_count) in enumerate(pages)),
             "chunks": [(start, stop) for start, stop, _name in chunks], "words": words,
             "filters": filter_values, "sorts": {name: [urls[n] for n in numbers] for name, numbers in sorts},
-            "records": sorted(urls), "parts": sorted(path.name for path in bundle.glob("part-*"))}
+            "records": {record["url"]: record for record in records},
+            "parts": sorted(path.name for path in bundle.glob("part-*"))}
 
 
 def _talk(n: int) -> tuple[str, str]:
