@@ -203,6 +203,19 @@ def _indexed_from_the_built_site(site: Path, tmp_path: Path, caplog, reason: str
     return records
 
 
+def test_a_plugin_reading_a_generated_download_after_it_is_written_gets_its_text(tiny_project):
+    # The plugin writes its downloads to the site as it makes them rather than hold their text until
+    # MkDocs copies static files; the File another plugin finds still reads as the download.
+    site = _build_with_a_hook(tiny_project, "from pathlib import Path\n"
+                              "def on_env(env, config, files):\n"
+                              "    path = 'episodes/2024-01-05-counting-machines/transcript.txt'\n"
+                              "    text = files.get_file_from_path(path).content_string\n"
+                              "    Path(config.config_file_path).with_name('seen.txt').write_text(text)\n")
+    seen = (tiny_project / "seen.txt").read_text()
+    assert "It never tires." in seen
+    assert seen == (site / "episodes/2024-01-05-counting-machines/transcript.txt").read_text()
+
+
 def test_a_page_changed_after_rendering_is_indexed_from_the_built_site(tiny_project, tmp_path, caplog):
     caplog.set_level("INFO")
     # Another plugin edits the transcript in the written page, after the content was staged.

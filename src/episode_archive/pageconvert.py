@@ -36,9 +36,10 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 @dataclass
 class ConvertedPage:
-    markdown: str
-    """The Markdown that was converted (the file's, without front matter), to compare with what
-    MkDocs is about to convert."""
+    markdown_digest: str
+    """The digest of the Markdown that was converted (the file's, without front matter), to compare with
+    what MkDocs is about to convert (not the Markdown: a copy of every page's would come back from the
+    workers)."""
     content: str
     """The HTML, finished by the plugin's `finish` (as its on_page_content would)."""
     toc: TableOfContents
@@ -81,7 +82,7 @@ def _convert(src_uri: str) -> ConvertedPage:
             content = finish(src_uri, page.content or "")
         links = page.links_to_anchors
         return ConvertedPage(
-            page.markdown, content, page.toc, page.present_anchor_ids or set(),
+            digest(page.markdown), content, page.toc, page.present_anchor_ids or set(),
             None if links is None else {file.src_uri: dict(found) for file, found in links.items()}, messages,
             (page.content or "") if keep_unfinished else None)
     finally:
@@ -175,7 +176,7 @@ def convert_remembered(files_to_convert: list[File], config: MkDocsConfig, files
         page.unfinished = None
         converted[src] = page
     for file, markdown, (pieces, toc, anchors, links, messages) in remembered:
-        converted[file.src_uri] = ConvertedPage(markdown, finish(file.src_uri, token.join(pieces)), toc,
+        converted[file.src_uri] = ConvertedPage(digest(markdown), finish(file.src_uri, token.join(pieces)), toc,
                                                 set(anchors), links, list(messages))
     log.info("episode-archive: converted %d pages to HTML in %.2f s (%d more as the last build converted them)",
              len(missing), time.perf_counter() - started, len(files_to_convert) - len(missing))

@@ -3,10 +3,16 @@
 Only on Linux and only while this process runs a single thread (as `mkdocs build` does): forking a
 threaded process (`mkdocs serve` watches files in threads) can deadlock, so there, and wherever forking
 fails, the work runs here one item at a time. Results come back in input order either way.
+
+Also what a build's processes do with memory they no longer use (`return_freed_memory`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
+import gc
 import logging
 import logging.handlers
 import multiprocessing
@@ -26,6 +32,9 @@ Result = TypeVar("Result")
 
 PARALLEL_FROM = 100
 MAX_WORKERS = 8
+MAX_CHUNK = 16
+"""Items a worker takes at once, and holds the results of until it sends them (converted pages: a few
+megabytes each)."""
 
 
 def workers() -> int:
@@ -57,12 +66,35 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item],
         count = workers()
         try:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-                return collect(pool.map(function, items, chunksize=max(1, len(items) // (count * 8))))
+            # Kept from the collector, which would write to every object forked and so copy it into
+            # every worker.
+            gc.freeze()
+            try:
+                with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+                    chunksize = max(1, min(len(items) // (count * 8), MAX_CHUNK))
+                    return collect(pool.map(functools.partial(_returning_memory, function), items,
+                                            chunksize=chunksize))
+            finally:
+                gc.unfreeze()
         except (OSError, ValueError, RuntimeError, AssertionError, BrokenProcessPool) as error:
             # No processes here (a sandbox, a daemon process): the same work, in this process.
             log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
     return collect(function(item) for item in items)
+
+
+RETURN_MEMORY_EVERY = 20
+"""A worker gives back freed memory after this many items (`return_freed_memory`)."""
+_worked = 0
+
+
+def _returning_memory(function: Callable[[Item], Result], item: Item) -> Result:
+    """`function(item)` in a worker: what one item made and dropped is garbage the next may not fill."""
+    global _worked
+    result = function(item)
+    _worked += 1
+    if _worked % RETURN_MEMORY_EVERY == 0:
+        return_freed_memory()
+    return result
 
 
 LogMessage = tuple[str, int, str]
@@ -133,3 +165,29 @@ def _run_and_send(function: Callable[[], Any], sending: Any) -> None:
             outcome = None
     sending.send((outcome, messages))
     sending.close()
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where the C library has none (musl, macOS, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def return_freed_memory() -> bool:
+    """Give the system back the heap pages this process freed; True if the C library can.
+
+    glibc keeps freed memory for reuse, and a build frees hundreds of megabytes of small objects
+    (reading transcripts, converting pages) that it never allocates again: at 1,000 episodes the build's
+    process stays 250 MB larger than what it holds, while Pagefind runs beside it. A call takes
+    milliseconds.
+    """
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True

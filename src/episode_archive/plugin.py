@@ -36,6 +36,7 @@ from .pageconvert import (
     convert_remembered,
     converted_pages_key,
 )
+from .parallel import return_freed_memory
 from .publish import Published, publish, site_feed_links
 from .render import HOME_MARKERS, expand_markers
 from .render.pages import (
@@ -112,6 +113,21 @@ class GeneratedPage(File):
         return not (self.unchanged and os.path.isfile(self.abs_dest_path))
 
 
+RETURN_MEMORY_EVERY_PAGES = 100
+
+
+def _written_now(config: MkDocsConfig, src_uri: str, content: str) -> File:
+    """A generated file MkDocs copies rather than renders (a download, a feed, the stylesheet), written to
+    the site now, with the written copy as its source (which MkDocs then leaves where it is).
+
+    MkDocs would hold the text until it copies static files, after every page is read: at 1,000 episodes,
+    over 100 MB of transcript downloads that the forked workers converting pages would share.
+    """
+    written = File.generated(config, src_uri, content=content)
+    written.copy_file()
+    return File.generated(config, src_uri, abs_src_path=written.abs_dest_path)
+
+
 class EpisodeArchiveConfig(Config):
     episodes_dir = c.Type(str, default=Options.episodes_dir)
     """Folder with the transcripts, relative to mkdocs.yml."""
@@ -177,6 +193,8 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         self.converted: dict[str, ConvertedPage] = {}
         """Generated pages converted to HTML in on_nav, by src_uri, until MkDocs reaches them."""
         self.handed_empty: set[str] = set()
+        self.filled = 0
+        """Generated pages MkDocs has converted (or taken converted) in this build."""
         self.staged_search: StagedSearchIndex | None = None
         self.dirty = False
         self.suggest_dirty = False
@@ -242,6 +260,9 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         else:
             html = self._page_html(src, html)
         self.bodies.done(src)
+        self.filled += 1
+        if self.filled % RETURN_MEMORY_EVERY_PAGES == 0:
+            return_freed_memory()  # what the finished pages' conversions and transcript bodies held
         return html
 
     def _finish_converted(self, src: str, html: str) -> str:
@@ -329,7 +350,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             # Read after the pages are made, when what this build did not use is pruned.
             self.cache.keep(bundle_cache_key())
             self.cache.keep(converted_pages_key())
-        self.converted, self.handed_empty = {}, set()
+        self.converted, self.handed_empty, self.filled = {}, set(), 0
         self.memo.next_build()
         self.bodies = PrerenderedBodies.keeping_token(self.cache, config.use_directory_urls)
         pages: dict[str, str] = {}
@@ -374,22 +395,24 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             file_bytes(Path(config.config_file_path)) if config.config_file_path else None)
         self.building_from = {}
         for src_uri, content in generated.items():
-            inclusion = InclusionLevel.UNDEFINED
-            if src_uri.endswith(".md") and src_uri not in _IN_NAV:
-                inclusion = InclusionLevel.NOT_IN_NAV
+            if not src_uri.endswith(".md"):
+                files.append(_written_now(config, src_uri, content))
+                continue
+            inclusion = InclusionLevel.UNDEFINED if src_uri in _IN_NAV else InclusionLevel.NOT_IN_NAV
             file = GeneratedPage.generated(config, src_uri, content=content, inclusion=inclusion)
-            if src_uri.endswith(".md"):
-                # Only `mkdocs serve --dirty` builds again in one process and skips what did not change
-                # (MkDocs asks `is_modified` in dirty builds only). The placeholders' token is new in every
-                # build; what the page shows is not.
-                made_from = "" if self.background_search is None or not self.dirty else digest(
-                    config_digest, content.replace(self.bodies.token, ""), *self.bodies.chunks.get(src_uri, ()),
-                    self.published.head.get(src_uri))
-                self.building_from[src_uri] = made_from
-                file.unchanged = bool(made_from) and self.built_from.get(src_uri) == made_from
+            # Only `mkdocs serve --dirty` builds again in one process and skips what did not change
+            # (MkDocs asks `is_modified` in dirty builds only). The placeholders' token is new in every
+            # build; what the page shows is not.
+            made_from = "" if self.background_search is None or not self.dirty else digest(
+                config_digest, content.replace(self.bodies.token, ""), *self.bodies.chunks.get(src_uri, ()),
+                self.published.head.get(src_uri))
+            self.building_from[src_uri] = made_from
+            file.unchanged = bool(made_from) and self.built_from.get(src_uri) == made_from
             files.append(file)
         for src_uri, source in self.published.copies.items():
             files.append(File.generated(config, src_uri, abs_src_path=str(source)))
+        generated.clear()
+        self.published = Published(head=self.published.head)  # the texts are written
         self._point_edit_links(files, archive, config)
         for file in files.documentation_pages():
             # `mkdocs serve --dirty` renders a hand-written page only when its file changed; one with
@@ -406,6 +429,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
         if not archive.episodes:
             self.staged_search = None  # no page has indexed content: Pagefind reads the whole built pages
         self.files = files
+        return_freed_memory()  # reading and rendering the archive left a heap of garbage
         return files
 
     def _point_edit_links(self, files: Files, archive: Archive, config: MkDocsConfig) -> None:
@@ -471,7 +495,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
     def _hand_over_converted(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """A page converted in on_nav from this very Markdown gets an empty body to convert instead."""
         converted = self.converted.get(page.file.src_uri)
-        if converted is None or converted.markdown != markdown:
+        if converted is None or converted.markdown_digest != digest(markdown):
             return markdown
         self.handed_empty.add(page.file.src_uri)
         return ""
@@ -515,6 +539,7 @@ class EpisodeArchivePlugin(BasePlugin[EpisodeArchiveConfig]):
             for src, converted in self.converted.items():
                 self.staged_search.add(files.get_file_from_path(src).dest_uri, converted.content)
             self.staged_search.start(Path(config.site_dir), language, self.cache)
+        return_freed_memory()  # converted pages arrived pickled; Pagefind now runs beside this process
         return nav
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
