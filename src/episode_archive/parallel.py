@@ -136,7 +136,11 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
         child = context.Process(target=_run_and_send, args=(function, sending), daemon=True)
-        child.start()
+        gc.freeze()  # (see parallel_map)
+        try:
+            child.start()
+        finally:
+            gc.unfreeze()
     except (OSError, ValueError) as error:
         log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
         return function

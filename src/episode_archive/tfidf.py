@@ -84,14 +84,21 @@ def tfidf_matrix(documents: Sequence[TermCounts], stop_words: frozenset[str] = f
     (the same `argsort` on the same totals). None when no term is left (scikit-learn raises then).
     """
     lengths = np.array([len(document.counts) // 4 for document in documents], dtype=np.int64)
-    words = " ".join(document.words for document in documents).split()
-    # Every term by first occurrence in the corpus: the vectoriser's own numbering, which orders rows.
-    seen = [term for term in dict.fromkeys(words) if term not in stop_words]
+    # Every term by first occurrence in the corpus: the vectoriser's own numbering, which orders rows;
+    # -1 for a stop word. A document at a time: all documents' words at once are millions of strings.
+    number: dict[str, int] = {}
+    seen: list[str] = []
+    ranks_by_document = []
+    for document in documents:
+        terms = document.words.split()
+        for term in dict.fromkeys(term for term in terms if term not in number):
+            number[term] = -1 if term in stop_words else len(seen)
+            if number[term] >= 0:
+                seen.append(term)
+        ranks_by_document.append(np.fromiter(map(number.__getitem__, terms), dtype=np.int64, count=len(terms)))
     if not seen:
         return None
-    number = dict.fromkeys(stop_words & set(words), -1)
-    number.update((term, rank) for rank, term in enumerate(seen))
-    ranks = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+    ranks = np.concatenate(ranks_by_document)
     counts = np.frombuffer(b"".join(document.counts for document in documents), dtype="<u4").astype(np.float64)
     rows = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
     kept = ranks >= 0
