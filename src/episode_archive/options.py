@@ -31,10 +31,10 @@ class Options:
     """Publish each transcript for download: the original file, plain text, and timed exports."""
     search: str = "pagefind"
     """`pagefind` (index chunks loaded per query; scales) or `material` (Material's own search plugin)."""
-    search_part_mb: float = 10.0
+    search_part_mb: float = 8.0
     """Pagefind indexes the pages in parts of about this many MB of page content, one after another, and
-    the parts are merged into one index (Pagefind's memory grows with a part: about 0.25 GB for 10 MB);
-    0 indexes in one run however large."""
+    the parts are merged into one index (Pagefind's memory grows with a part: about 0.2 GB for 8 MB, 0.25
+    GB for 10 MB, beside MkDocs' own process); 0 indexes in one run however large."""
     feeds: bool = False
     """Whether RSS and JSON feeds are published (they need mkdocs.yml's site_url)."""
     use_directory_urls: bool = True

@@ -91,10 +91,10 @@ def tfidf_matrix(documents: Sequence[TermCounts], stop_words: frozenset[str] = f
     ranks_by_document = []
     for document in documents:
         terms = document.words.split()
-        for term in dict.fromkeys(term for term in terms if term not in number):
-            number[term] = -1 if term in stop_words else len(seen)
-            if number[term] >= 0:
-                seen.append(term)
+        for new in dict.fromkeys(term for term in terms if term not in number):
+            number[new] = -1 if new in stop_words else len(seen)
+            if number[new] >= 0:
+                seen.append(new)
         ranks_by_document.append(np.fromiter(map(number.__getitem__, terms), dtype=np.int64, count=len(terms)))
     if not seen:
         return None
