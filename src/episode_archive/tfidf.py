@@ -95,23 +95,23 @@ def tfidf_matrix(documents: Sequence[TermCounts], stop_words: frozenset[str] = f
             number[new] = -1 if new in stop_words else len(seen)
             if number[new] >= 0:
                 seen.append(new)
-        ranks_by_document.append(np.fromiter(map(number.__getitem__, terms), dtype=np.int64, count=len(terms)))
+        ranks_by_document.append(np.fromiter(map(number.__getitem__, terms), dtype=np.int32, count=len(terms)))
     if not seen:
         return None
     ranks = np.concatenate(ranks_by_document)
     counts = np.frombuffer(b"".join(document.counts for document in documents), dtype="<u4").astype(np.float64)
-    rows = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
+    rows = np.repeat(np.arange(len(documents), dtype=np.int32), lengths)
     kept = ranks >= 0
     ranks, counts, rows = ranks[kept], counts[kept], rows[kept]
     # Each row's terms by first occurrence in the corpus, as the vectoriser's `sort_indices` leaves them
     # (one sort of a combined key: a fifth of the time of `lexsort`).
-    order = np.argsort(rows * len(seen) + ranks)
+    order = np.argsort(rows.astype(np.int64) * len(seen) + ranks)
     ranks, counts, rows = ranks[order], counts[order], rows[order]
 
     # Columns in term order: code-point order, as Python sorts strings.
     by_name = sorted(range(len(seen)), key=seen.__getitem__)
-    column_of_rank = np.empty(len(seen), dtype=np.int64)
-    column_of_rank[by_name] = np.arange(len(seen))
+    column_of_rank = np.empty(len(seen), dtype=np.int32)
+    column_of_rank[by_name] = np.arange(len(seen), dtype=np.int32)
     columns = column_of_rank[ranks]
     frequency = np.bincount(columns, minlength=len(seen))
     keep = frequency >= min_df
@@ -122,7 +122,7 @@ def tfidf_matrix(documents: Sequence[TermCounts], stop_words: frozenset[str] = f
         keep = strongest
     if not keep.any():
         return None
-    renumber = np.cumsum(keep) - 1
+    renumber = (np.cumsum(keep) - 1).astype(np.int32)
     inside = keep[columns]
     columns, counts, rows = renumber[columns[inside]], counts[inside], rows[inside]
     matrix = weighted(columns, counts, rows, len(documents), int(keep.sum()))
