@@ -175,7 +175,7 @@ class Run:
     others_cpu_s: float | None = None
     """CPU seconds other processes on the machine used during the run: contention."""
     together_mb: float | None = None
-    """Peak of the memory the run's processes held at once (their PSS summed, sampled every 0.05 s)."""
+    """Peak of the memory the run's processes held at once (their PSS summed, sampled every 0.1 s)."""
 
     @property
     def contended(self) -> bool:
@@ -273,9 +273,10 @@ class TreeMemory(threading.Thread):
     """Samples the memory a process and all its descendants hold together: the sum of their PSS, in which
     a page shared by several processes (after a fork) counts once, divided among them. Linux only.
 
-    Every 0.05 s, looking for new processes every 0.2 s (reading a PSS takes about 0.1 ms, finding the
-    processes a few ms): a plain MkDocs build peaks in its last half second, as Material's search plugin
-    writes its index (365 to 510 MB at 1,000 episodes), which sampling every 0.2 s caught only in part.
+    Every 0.1 s, looking for new processes every 0.3 s: a plain MkDocs build peaks in its last half
+    second, as Material's search plugin writes its index (365 to 510 MB at 1,000 episodes), which sampling
+    every 0.2 s caught only in part. Every 0.05 s cost the measured runs about 5 CPU-s at 1,000 episodes
+    (reading a process's PSS locks its memory map while it allocates).
     """
 
     def __init__(self, pid: int) -> None:
@@ -287,10 +288,10 @@ class TreeMemory(threading.Thread):
     def run(self) -> None:
         tree: list[int] = []
         for sample in itertools.count():
-            if sample % 4 == 0:
+            if sample % 3 == 0:
                 tree = self._tree()
             self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, tree)))
-            if self._done.wait(0.05):
+            if self._done.wait(0.1):
                 break
 
     def stop(self) -> float | None:
@@ -1029,7 +1030,7 @@ def report(results: list[SizeResult], command: str, seed: int, package: str | No
               "is the largest process in it; when a subprocess (Pagefind) is larger than MkDocs' Python "
               "process, the Python process's own peak follows in parentheses. \"Together\": the peak of the "
               "memory all of a run's processes held at once (MkDocs, its forked workers and Pagefind; the sum "
-              "of their PSS, sampled every 0.05 s, so pages a fork shares count once). † marks a run during which "
+              "of their PSS, sampled every 0.1 s, so pages a fork shares count once). † marks a run during which "
               "other processes on the machine used more than 10% of its CPUs.", "",
               "| N | plugin cold build | baseline: export (empty cache) | baseline: plain build "
               "| plugin / plain build (time, Python memory) | plugin / (export + plain build) "
