@@ -216,6 +216,16 @@ def test_a_plugin_reading_a_generated_download_after_it_is_written_gets_its_text
     assert seen == (site / "episodes/2024-01-05-counting-machines/transcript.txt").read_text()
 
 
+def test_a_generated_download_that_exclude_docs_names_is_left_out(tiny_project):
+    # Downloads are written before MkDocs applies exclude_docs; one it names must still stay out.
+    config = tiny_project / "mkdocs.yml"
+    config.write_text(config.read_text() + "exclude_docs: |\n  transcript.txt\n")
+    site = build_site(tiny_project)
+    episode = site / "episodes/2024-01-05-counting-machines"
+    assert (episode / "index.html").is_file()
+    assert not (episode / "transcript.txt").exists()
+
+
 def test_a_page_changed_after_rendering_is_indexed_from_the_built_site(tiny_project, tmp_path, caplog):
     caplog.set_level("INFO")
     # Another plugin edits the transcript in the written page, after the content was staged.

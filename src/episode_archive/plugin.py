@@ -21,7 +21,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 
 from .archive import load_archive
@@ -124,8 +124,11 @@ def _written_now(config: MkDocsConfig, src_uri: str, content: str) -> File:
     over 100 MB of transcript downloads that the forked workers converting pages would share.
     """
     written = File.generated(config, src_uri, content=content)
+    set_exclusions([written], config)
+    if not written.inclusion.is_included():  # `exclude_docs` or `draft_docs` name it: MkDocs' to leave out
+        return written
     written.copy_file()
-    return File.generated(config, src_uri, abs_src_path=written.abs_dest_path)
+    return File.generated(config, src_uri, abs_src_path=written.abs_dest_path, inclusion=written.inclusion)
 
 
 class EpisodeArchiveConfig(Config):
