@@ -65,20 +65,25 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item],
         count = workers()
         try:
             context = multiprocessing.get_context("fork")
-            # Kept from the collector, which would write to every object forked and so copy it into
-            # every worker.
-            gc.freeze()
-            try:
-                with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-                    chunksize = max(1, min(len(items) // (count * 8), MAX_CHUNK))
-                    return collect(pool.map(functools.partial(_returning_memory, function), items,
-                                            chunksize=chunksize))
-            finally:
-                gc.unfreeze()
+            with _collector_frozen(), ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+                chunksize = max(1, min(len(items) // (count * 8), MAX_CHUNK))
+                return collect(pool.map(functools.partial(_returning_memory, function), items,
+                                        chunksize=chunksize))
         except (OSError, ValueError, RuntimeError, AssertionError, BrokenProcessPool) as error:
             # No processes here (a sandbox, a daemon process): the same work, in this process.
             log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
     return collect(function(item) for item in items)
+
+
+@contextmanager
+def _collector_frozen() -> Iterator[None]:
+    """While children are forked: the objects there are kept from the collector, which would write to
+    every object a child shares with this process and so copy it into the child."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 RETURN_MEMORY_EVERY = 20
@@ -135,11 +140,8 @@ def in_background(function: Callable[[], Result], fork: bool = True) -> Callable
         context = multiprocessing.get_context("fork")
         receiving, sending = context.Pipe(duplex=False)
         child = context.Process(target=_run_and_send, args=(function, sending), daemon=True)
-        gc.freeze()  # (see parallel_map)
-        try:
+        with _collector_frozen():
             child.start()
-        finally:
-            gc.unfreeze()
     except (OSError, ValueError) as error:
         log.info("episode-archive: working in this process only (%s: %s)", type(error).__name__, error)
         return function

@@ -92,8 +92,10 @@ def tfidf_matrix(documents: Sequence[TermCounts], stop_words: frozenset[str] = f
     for document in documents:
         terms = document.words.split()
         for new in dict.fromkeys(term for term in terms if term not in number):
-            number[new] = -1 if new in stop_words else len(seen)
-            if number[new] >= 0:
+            if new in stop_words:
+                number[new] = -1
+            else:
+                number[new] = len(seen)
                 seen.append(new)
         ranks_by_document.append(np.fromiter(map(number.__getitem__, terms), dtype=np.int32, count=len(terms)))
     if not seen:
